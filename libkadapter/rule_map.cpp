@@ -1,0 +1,317 @@
+#include "rule_map.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <tuple>
+
+#include "kadapter/error.hpp"
+
+namespace kadapter {
+namespace {
+
+struct KeyLess {
+    bool operator()(const kad_rule_key& a, const kad_rule_key& b) const
+    {
+        return std::tie(a.kind, a.hash, a.source) < std::tie(b.kind, b.hash, b.source);
+    }
+};
+
+// One rule as stored under a key, before it becomes decision cells.
+struct RuleRef {
+    uint32_t origin = 0;
+    Action action = Action::Block;
+    bool recursive = false;
+    bool read_only = false;
+    bool owner_only = false;
+    bool no_tty = false;
+
+    bool operator==(const RuleRef&) const = default;
+};
+
+struct Effect {
+    uint8_t decision = KAD_ACTION_NONE; // NONE, ALLOW or BLOCK
+    bool audit = false;
+};
+
+// KubeArmor's semantics of one rule under given conditions. The options are
+// "static actions": ownerOnly lets the file's owner through, readOnly lets
+// reads through, pts:false lets tasks without a terminal through; whoever
+// is not let through gets the rule's verdict (Block for Allow and Block
+// rules, an alert for Audit rules).
+Effect effect_of(const RuleRef& r, unsigned cond)
+{
+    Effect e;
+    if ((cond & KAD_COND_DEEP) && !r.recursive)
+        return e; // a non-recursive directory rule covers its children only
+    const bool has_options = r.owner_only || r.read_only || r.no_tty;
+    const bool violation = (r.owner_only && !(cond & KAD_COND_OWNER)) || (r.read_only && (cond & KAD_COND_WRITE)) ||
+                           (r.no_tty && (cond & KAD_COND_TTY));
+    switch (r.action) {
+    case Action::Audit:
+        e.audit = !has_options || violation;
+        break;
+    case Action::Allow:
+        e.decision = violation ? KAD_ACTION_BLOCK : KAD_ACTION_ALLOW;
+        break;
+    case Action::Block:
+        if (!has_options || violation)
+            e.decision = KAD_ACTION_BLOCK;
+        else if (r.owner_only)
+            e.decision = KAD_ACTION_ALLOW; // as KubeArmor: the owner passes
+        break;
+    }
+    return e;
+}
+
+// All rules under one key -> its decision table. Within a key, Block beats
+// Allow; an Audit match is reported besides whatever decides.
+kad_decision decision_table(const std::vector<RuleRef>& refs, const std::string& what)
+{
+    kad_decision d{};
+    std::vector<uint32_t> slots;
+    auto slot_of = [&](uint32_t origin) -> uint8_t {
+        for (size_t i = 0; i < slots.size(); ++i)
+            if (slots[i] == origin)
+                return static_cast<uint8_t>(i);
+        if (slots.size() == KAD_RULES_PER_KEY)
+            throw Error(Errc::ResourceExhausted,
+                        "more than " + std::to_string(KAD_RULES_PER_KEY) + " rules with different effects on " + what);
+        slots.push_back(origin);
+        return static_cast<uint8_t>(slots.size() - 1);
+    };
+    for (unsigned cond = 0; cond < KAD_CONDITIONS; ++cond) {
+        const RuleRef* decided = nullptr;
+        const RuleRef* audited = nullptr;
+        uint8_t decision = KAD_ACTION_NONE;
+        for (const auto& r : refs) {
+            Effect e = effect_of(r, cond);
+            if (e.audit && !audited)
+                audited = &r;
+            if (e.decision == KAD_ACTION_BLOCK && decision != KAD_ACTION_BLOCK) {
+                decision = KAD_ACTION_BLOCK;
+                decided = &r;
+            } else if (e.decision == KAD_ACTION_ALLOW && decision == KAD_ACTION_NONE) {
+                decision = KAD_ACTION_ALLOW;
+                decided = &r;
+            }
+        }
+        uint8_t cell = decision;
+        if (decided)
+            cell |= slot_of(decided->origin) << 2;
+        if (audited)
+            cell |= KAD_CELL_AUDIT | (slot_of(audited->origin) << 5);
+        d.cells[cond] = cell;
+    }
+    std::copy(slots.begin(), slots.end(), d.rules);
+    return d;
+}
+
+int depth_of(const std::string& dir)
+{
+    return static_cast<int>(std::count(dir.begin(), dir.end(), '/'));
+}
+
+class Builder {
+public:
+    Builder(const HashKey& key) : key_(key) {}
+
+    void add(uint32_t kind, uint64_t hash, uint64_t source, const RuleRef& ref, const std::string& what)
+    {
+        kad_rule_key k{};
+        k.kind = kind;
+        k.hash = hash;
+        k.source = source;
+        auto& slot = refs_[k];
+        if (slot.what.empty())
+            slot.what = what;
+        if (std::find(slot.refs.begin(), slot.refs.end(), ref) == slot.refs.end())
+            slot.refs.push_back(ref);
+    }
+
+    uint64_t hash(const std::string& s) const { return path_hash(key_, s); }
+    const HashKey& key() const { return key_; }
+
+    std::vector<RuleMapEntry> entries() const
+    {
+        std::vector<RuleMapEntry> out;
+        out.reserve(refs_.size());
+        for (const auto& [k, slot] : refs_) {
+            RuleMapEntry e;
+            e.key = k;
+            e.value.decision = decision_table(slot.refs, slot.what);
+            out.push_back(e);
+        }
+        return out;
+    }
+
+private:
+    struct Slot {
+        std::string what;
+        std::vector<RuleRef> refs;
+    };
+    const HashKey& key_;
+    std::map<kad_rule_key, Slot, KeyLess> refs_;
+};
+
+struct PathKinds {
+    uint32_t path, dir, name, inode;
+    uint32_t deep_flag, sources_flag, inodes_flag;
+    __u64 kad_header::*depths;
+};
+
+void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& rules, const PathKinds& kinds,
+                        const char* category, const PathResolver& resolver)
+{
+    for (const auto& rule : rules) {
+        RuleRef ref;
+        ref.origin = rule.origin;
+        ref.action = rule.action;
+        ref.read_only = rule.read_only;
+        ref.owner_only = rule.owner_only;
+        ref.no_tty = rule.no_tty;
+        uint64_t source = 0;
+        if (!rule.source.empty()) {
+            source = b.hash(normalize_path(rule.source));
+            h.flags |= kinds.sources_flag;
+        }
+        const std::string what = std::string(category) + " rule on " + rule.path;
+
+        switch (rule.match) {
+        case PathMatch::Exact: {
+            std::string path = normalize_path(rule.path);
+            if (path.ends_with('/'))
+                throw Error(Errc::InvalidArgument, what + ": a path rule must not end in '/'");
+            b.add(kinds.path, b.hash(path), source, ref, what);
+            if (resolver) {
+                ResolvedPath r = resolver(path);
+                if (!r.target.empty() && r.target != path)
+                    b.add(kinds.path, b.hash(r.target), source, ref, what);
+                // Blocked files are also keyed by inode, so another hard
+                // link or a bind mount of the same file is blocked too.
+                if (r.ino && rule.action == Action::Block && !rule.owner_only && !rule.read_only && !rule.no_tty) {
+                    b.add(kinds.inode, inode_hash(b.key(), r.dev, r.ino), source, ref, what);
+                    h.flags |= kinds.inodes_flag;
+                }
+            }
+            break;
+        }
+        case PathMatch::Directory:
+        case PathMatch::RecursiveDirectory: {
+            std::string dir = normalize_path(rule.path);
+            if (!dir.ends_with('/'))
+                throw Error(Errc::InvalidArgument, what + ": a directory rule must end in '/'");
+            ref.recursive = rule.match == PathMatch::RecursiveDirectory;
+            std::vector<std::string> dirs{dir};
+            if (resolver && dir != "/") {
+                ResolvedPath r = resolver(dir.substr(0, dir.size() - 1));
+                if (!r.target.empty() && r.target + "/" != dir)
+                    dirs.push_back(r.target == "/" ? "/" : r.target + "/");
+            }
+            for (const auto& d : dirs) {
+                int depth = depth_of(d);
+                if (depth > KAD_DEPTH_MASK_BITS)
+                    h.flags |= kinds.deep_flag;
+                else
+                    h.*kinds.depths |= 1ull << (depth - 1);
+                b.add(kinds.dir, b.hash(d), source, ref, what);
+            }
+            break;
+        }
+        case PathMatch::ExecName:
+            if (!kinds.name)
+                throw Error(Errc::InvalidArgument, what + ": execname applies to process rules only");
+            if (rule.path.empty() || rule.path.find('/') != std::string::npos)
+                throw Error(Errc::InvalidArgument, what + ": execname must be a file name without '/'");
+            b.add(kinds.name, b.hash(rule.path), source, ref, what);
+            h.flags |= KAD_HDR_EXEC_NAMES;
+            break;
+        case PathMatch::Pattern:
+            throw Error(Errc::Unsupported, what + ": matchPatterns cannot be enforced by this build");
+        }
+    }
+}
+
+} // namespace
+
+std::string normalize_path(const std::string& path)
+{
+    if (path.empty() || path[0] != '/')
+        throw Error(Errc::InvalidArgument, "path '" + path + "' is not absolute");
+    if (path.size() >= KAD_PATH_MAX)
+        throw Error(Errc::InvalidArgument, "path '" + path.substr(0, 64) + "...' is longer than PATH_MAX");
+    if (path.find('\0') != std::string::npos)
+        throw Error(Errc::InvalidArgument, "path contains a NUL byte");
+
+    std::vector<std::string_view> parts;
+    std::string_view rest(path);
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string_view part = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        if (part.empty() || part == ".")
+            continue;
+        if (part == "..") {
+            if (!parts.empty())
+                parts.pop_back();
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string out;
+    for (auto p : parts) {
+        out += '/';
+        out += p;
+    }
+    bool dir = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if (out.empty() || dir)
+        out += '/';
+    return out;
+}
+
+CompiledRuleMap compile_rule_map(const RuleSet& rules, const HashKey& key, uint64_t ruleset_id, uint64_t container,
+                                 const PathResolver& resolver)
+{
+    if (!rules.network.empty())
+        throw Error(Errc::Unsupported, "network rules cannot be enforced by this build");
+    if (!rules.capabilities.empty())
+        throw Error(Errc::Unsupported, "capability rules cannot be enforced by this build");
+    if (rules.fileless_exec)
+        throw Error(Errc::Unsupported, "the filelessExec preset cannot be enforced by this build");
+
+    CompiledRuleMap out;
+    kad_header& h = out.header;
+    h.ruleset_id = ruleset_id;
+    h.container = container;
+
+    Builder b(key);
+    compile_path_rules(b, h, rules.file,
+                       {KAD_KEY_FILE_PATH, KAD_KEY_FILE_DIR, 0, KAD_KEY_FILE_INODE, KAD_HDR_DEEP_FILE_DIRS,
+                        KAD_HDR_FILE_SOURCES, KAD_HDR_FILE_INODES, &kad_header::file_dir_depths},
+                       "file", resolver);
+    compile_path_rules(b, h, rules.process,
+                       {KAD_KEY_EXEC_PATH, KAD_KEY_EXEC_DIR, KAD_KEY_EXEC_NAME, KAD_KEY_EXEC_INODE,
+                        KAD_HDR_DEEP_EXEC_DIRS, KAD_HDR_EXEC_SOURCES, KAD_HDR_EXEC_INODES,
+                        &kad_header::exec_dir_depths},
+                       "process", resolver);
+
+    const Category cats[KAD_CAT_MAX] = {Category::Process, Category::File, Category::Network, Category::Capabilities};
+    for (int c = 0; c < KAD_CAT_MAX; ++c) {
+        h.allow_list[c] = rules.allow_list(cats[c]);
+        h.posture[c] = rules.posture(cats[c]) == Posture::Block ? KAD_POSTURE_BLOCK : KAD_POSTURE_AUDIT;
+    }
+    h.has_rules[KAD_CAT_PROCESS] = !rules.process.empty();
+    h.has_rules[KAD_CAT_FILE] = !rules.file.empty();
+    h.has_rules[KAD_CAT_NETWORK] = !rules.network.empty();
+    h.has_rules[KAD_CAT_CAPABILITY] = !rules.capabilities.empty();
+
+    RuleMapEntry header;
+    header.key.kind = KAD_KEY_HEADER;
+    header.value.header = h;
+    out.entries.push_back(header);
+    auto rest = b.entries();
+    out.entries.insert(out.entries.end(), rest.begin(), rest.end());
+    return out;
+}
+
+} // namespace kadapter

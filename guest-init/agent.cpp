@@ -1,0 +1,560 @@
+#include "agent.hpp"
+
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "agent.pb.h"
+#include "health.pb.h"
+#include "kadapter.pb.h"
+#include "kadapter/error.hpp"
+#include "ttrpc/status.hpp"
+
+namespace guest_init {
+namespace {
+
+using ttrpc::Code;
+using ttrpc::RpcError;
+
+constexpr const char* kAgentService = "grpc.AgentService";
+constexpr const char* kHealthService = "grpc.Health";
+constexpr const char* kPolicyService = "kadapter.PolicyService";
+constexpr const char* kVersion = "kadapter-init " KADAPTER_VERSION;
+
+// Every failure becomes a gRPC status a Kata shim understands.
+template <typename Fn> auto map_errors(const char* what, Fn&& fn) -> decltype(fn())
+{
+    try {
+        return fn();
+    } catch (const RpcError&) {
+        throw;
+    } catch (const kadapter::Error& e) {
+        Code code = Code::Internal;
+        switch (e.code()) {
+        case kadapter::Errc::InvalidArgument:
+        case kadapter::Errc::InvalidPolicy:
+            code = Code::InvalidArgument;
+            break;
+        case kadapter::Errc::Unsupported:
+            code = Code::InvalidArgument; // a policy this guest cannot enforce
+            break;
+        case kadapter::Errc::NotFound:
+            code = Code::NotFound;
+            break;
+        case kadapter::Errc::AlreadyExists:
+            code = Code::AlreadyExists;
+            break;
+        case kadapter::Errc::ResourceExhausted:
+            code = Code::ResourceExhausted;
+            break;
+        default:
+            break;
+        }
+        throw RpcError(code, std::string(what) + ": " + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw RpcError(Code::InvalidArgument, std::string(what) + ": " + e.what());
+    } catch (const std::logic_error& e) {
+        throw RpcError(Code::FailedPrecondition, std::string(what) + ": " + e.what());
+    } catch (const std::system_error& e) {
+        throw RpcError(Code::Internal, std::string(what) + ": " + e.what());
+    } catch (const std::exception& e) {
+        std::string msg = e.what();
+        bool denied = msg.find("Permission denied") != std::string::npos ||
+                      msg.find("Operation not permitted") != std::string::npos;
+        throw RpcError(denied ? Code::PermissionDenied : Code::Internal, std::string(what) + ": " + msg);
+    }
+}
+
+template <typename Req, typename Resp, typename Fn>
+void add(ttrpc::Server& server, const char* service, const char* method, Fn fn)
+{
+    server.add(service, method, [fn, method](const std::string& payload, const ttrpc::CallContext& ctx) {
+        Req req;
+        if (!req.ParseFromString(payload))
+            throw RpcError(Code::InvalidArgument, std::string(method) + ": malformed " + req.GetTypeName());
+        Resp resp = map_errors(method, [&] { return fn(req, ctx); });
+        return resp.SerializeAsString();
+    });
+}
+
+std::map<std::string, std::string> annotations_of(const grpc::Spec& spec)
+{
+    return {spec.annotations().begin(), spec.annotations().end()};
+}
+
+std::string annotation(const std::map<std::string, std::string>& a, std::initializer_list<const char*> keys)
+{
+    for (const char* k : keys)
+        if (auto it = a.find(k); it != a.end())
+            return it->second;
+    return "";
+}
+
+bool is_sandbox_container(const std::string& id, const std::string& sandbox_id,
+                          const std::map<std::string, std::string>& a)
+{
+    std::string type = annotation(a, {"io.kubernetes.cri.container-type", "io.kubernetes.cri-o.ContainerType",
+                                      "io.katacontainers.pkg.oci.container_type"});
+    return type == "sandbox" || type == "pod_sandbox" || (!sandbox_id.empty() && id == sandbox_id);
+}
+
+ContainerMeta meta_of(const std::string& id, const std::map<std::string, std::string>& a)
+{
+    ContainerMeta m;
+    m.container_id = id;
+    m.container_name = annotation(a, {"io.kubernetes.cri.container-name", "io.kubernetes.cri-o.ContainerName"});
+    m.pod_name = annotation(a, {"io.kubernetes.cri.sandbox-name", "io.kubernetes.cri-o.KubeName"});
+    m.namespace_ = annotation(a, {"io.kubernetes.cri.sandbox-namespace", "io.kubernetes.cri-o.Namespace"});
+    m.image = annotation(a, {"io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName"});
+    m.labels = annotation(a, {kadapter::kLabelsAnnotation});
+    return m;
+}
+
+size_t rule_count(const kadapter::RuleSet& r)
+{
+    return r.process.size() + r.file.size() + r.network.size() + r.capabilities.size() + (r.fileless_exec ? 1 : 0);
+}
+
+std::string describe(const kadapter::RuleSet& rs)
+{
+    std::string out;
+    auto origin = [&](uint32_t i) {
+        return i < rs.origins.size() ? " (" + rs.origins[i].policy + " " + rs.origins[i].field + ")" : std::string{};
+    };
+    auto path_rules = [&](const char* cat, const std::vector<kadapter::PathRule>& rules) {
+        static const char* kinds[] = {"path", "dir", "dir recursive", "pattern", "execname"};
+        for (const auto& r : rules)
+            out += std::string(cat) + " " + kadapter::to_string(r.action) + " " + kinds[static_cast<int>(r.match)] +
+                   " " + r.path + (r.read_only ? " readOnly" : "") + (r.owner_only ? " ownerOnly" : "") +
+                   (r.source.empty() ? "" : " fromSource " + r.source) + origin(r.origin) + "\n";
+    };
+    path_rules("process", rs.process);
+    path_rules("file", rs.file);
+    for (const auto& r : rs.network)
+        out += std::string("network ") + kadapter::to_string(r.action) + " protocol#" +
+               std::to_string(static_cast<int>(r.protocol)) + origin(r.origin) + "\n";
+    for (const auto& r : rs.capabilities)
+        out += std::string("capabilities ") + kadapter::to_string(r.action) + " cap#" + std::to_string(r.capability) +
+               origin(r.origin) + "\n";
+    out += std::string("posture file=") + kadapter::to_string(rs.file_posture) +
+           " network=" + kadapter::to_string(rs.network_posture) +
+           " capabilities=" + kadapter::to_string(rs.capabilities_posture) + "\n";
+    return out;
+}
+
+} // namespace
+
+Agent::Agent(Config cfg, EnforcerState enf, AlertLog& log)
+    : config(std::move(cfg)), enforcer(std::move(enf)), alerts(log)
+{
+}
+
+std::shared_ptr<Agent::Entry> Agent::find(const std::string& id)
+{
+    std::lock_guard lock(mu);
+    auto it = containers.find(id);
+    if (it == containers.end() || !it->second || !it->second->container)
+        throw RpcError(Code::NotFound, "container " + id + " not found");
+    return it->second;
+}
+
+std::shared_ptr<Container> Agent::find_container(const std::string& id)
+{
+    return find(id)->container;
+}
+
+std::string Agent::hostname()
+{
+    char buf[256] = {};
+    ::gethostname(buf, sizeof(buf) - 1);
+    return buf;
+}
+
+void Agent::pump_events()
+{
+    if (!enforcer.enforcer)
+        return;
+    enforcer.enforcer->set_event_handler([this](const kadapter::Event& e) {
+        ContainerMeta meta;
+        {
+            std::lock_guard lock(mu);
+            for (const auto& [id, entry] : containers)
+                if (entry && entry->binding && *entry->binding == e.container_id) {
+                    meta = entry->meta;
+                    break;
+                }
+        }
+        alerts.publish(kubearmor_alert(e, meta, hostname()), meta.container_id);
+    });
+    for (;;) {
+        try {
+            enforcer.enforcer->poll_events(1000);
+        } catch (const std::exception& e) {
+            spdlog::error("reading enforcer events: {}", e.what());
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
+void Agent::register_services(ttrpc::Server& server)
+{
+    // ---- grpc.Health ----
+    add<grpc::CheckRequest, grpc::HealthCheckResponse>(server, kHealthService, "Check",
+                                                       [](const grpc::CheckRequest&, const ttrpc::CallContext&) {
+                                                           grpc::HealthCheckResponse r;
+                                                           r.set_status(grpc::HealthCheckResponse::SERVING);
+                                                           return r;
+                                                       });
+    add<grpc::CheckRequest, grpc::VersionCheckResponse>(server, kHealthService, "Version",
+                                                        [](const grpc::CheckRequest&, const ttrpc::CallContext&) {
+                                                            grpc::VersionCheckResponse r;
+                                                            r.set_grpc_version("0.0.1");
+                                                            r.set_agent_version(kVersion);
+                                                            return r;
+                                                        });
+
+    // ---- sandbox ----
+    add<grpc::GuestDetailsRequest, grpc::GuestDetailsResponse>(
+        server, kAgentService, "GetGuestDetails",
+        [this](const grpc::GuestDetailsRequest& req, const ttrpc::CallContext&) {
+            grpc::GuestDetailsResponse r;
+            if (req.mem_block_size()) {
+                std::ifstream in("/sys/devices/system/memory/block_size_bytes");
+                std::string hex;
+                if (in >> hex)
+                    r.set_mem_block_size_bytes(std::stoull(hex, nullptr, 16));
+            }
+            auto* d = r.mutable_agent_details();
+            d->set_version(kVersion);
+            d->set_init_daemon(::getpid() == 1);
+            d->set_supports_seccomp(false);
+            d->add_extra_features("kadapter");
+            if (enforcer.enforcer)
+                d->add_extra_features("bpf-lsm");
+            return r;
+        });
+
+    add<grpc::CreateSandboxRequest, google::protobuf::Empty>(
+        server, kAgentService, "CreateSandbox",
+        [this](const grpc::CreateSandboxRequest& req, const ttrpc::CallContext&) {
+            std::lock_guard lock(mu);
+            if (!sandbox.id.empty())
+                throw RpcError(Code::AlreadyExists, "a sandbox (" + sandbox.id + ") already exists");
+            if (!req.hostname().empty()) {
+                std::string h = req.hostname().substr(0, 64);
+                if (::sethostname(h.data(), h.size()) != 0)
+                    throw std::system_error(errno, std::generic_category(), "sethostname");
+            }
+            sandbox.id = req.sandbox_id().empty() ? "sandbox" : req.sandbox_id();
+            sandbox.hostname = req.hostname();
+            sandbox.pidns = req.sandbox_pidns();
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::DestroySandboxRequest, google::protobuf::Empty>(
+        server, kAgentService, "DestroySandbox", [this](const grpc::DestroySandboxRequest&, const ttrpc::CallContext&) {
+            std::map<std::string, std::shared_ptr<Entry>> all;
+            {
+                std::lock_guard lock(mu);
+                all.swap(containers);
+            }
+            for (auto& [id, e] : all)
+                if (e && e->container) {
+                    try {
+                        e->container->destroy(std::chrono::seconds(10));
+                    } catch (const std::exception& ex) {
+                        spdlog::error("destroying {}: {}", id, ex.what());
+                    }
+                }
+            if (::getpid() == 1) {
+                // Answer first, then power off.
+                std::thread([] {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                    ::sync();
+                    ::reboot(RB_POWER_OFF);
+                }).detach();
+            }
+            return google::protobuf::Empty();
+        });
+
+    // ---- containers ----
+    add<grpc::CreateContainerRequest, google::protobuf::Empty>(
+        server, kAgentService, "CreateContainer",
+        [this](const grpc::CreateContainerRequest& req, const ttrpc::CallContext&) {
+            const std::string& id = req.container_id();
+            if (!valid_id(id))
+                throw RpcError(Code::InvalidArgument, "invalid container id '" + id + "'");
+            auto annotations = annotations_of(req.oci());
+            auto entry = std::make_shared<Entry>();
+            entry->annotations = annotations;
+            entry->meta = meta_of(id, annotations);
+
+            std::string sandbox_pidns;
+            {
+                std::lock_guard lock(mu);
+                if (containers.count(id))
+                    throw RpcError(Code::AlreadyExists, "container " + id + " already exists");
+                containers[id] = nullptr; // reserved while we create it
+                entry->is_sandbox = is_sandbox_container(id, sandbox.id, annotations);
+                if (entry->is_sandbox)
+                    for (const auto& [k, v] : annotations)
+                        if (k.starts_with("io.katacontainers.kadapter."))
+                            sandbox.policy_annotations[k] = v;
+                // CRI-O passes pod annotations only to the sandbox.
+                if (!annotations.count(kadapter::kPolicyAnnotation))
+                    for (const auto& [k, v] : sandbox.policy_annotations)
+                        annotations.emplace(k, v);
+                if (req.sandbox_pidns() && !entry->is_sandbox && containers.count(sandbox.id) && containers[sandbox.id])
+                    sandbox_pidns =
+                        "/proc/" + std::to_string(containers[sandbox.id]->container->init_pid()) + "/ns/pid";
+            }
+            auto release = [&] {
+                std::lock_guard lock(mu);
+                if (containers.count(id) && !containers[id])
+                    containers.erase(id);
+            };
+
+            try {
+                map_errors("CreateContainer", [&] {
+                    // Resolve the policy first: an invalid one runs nothing.
+                    std::optional<kadapter::PodPolicy> pod = kadapter::pod_policy_from_annotations(annotations);
+                    bool bind = false;
+                    if (pod && !entry->is_sandbox) {
+                        kadapter::policy::PodIdentity who;
+                        who.container_name = entry->meta.container_name;
+                        who.namespace_ = entry->meta.namespace_;
+                        who.labels = pod->labels;
+                        who.labels_known = pod->labels_known;
+                        entry->rules = kadapter::policy::compile(pod->policies, who, pod->postures);
+                        entry->policy_source = pod->source;
+                        bind = !entry->rules.empty();
+                    }
+                    if (bind && !enforcer.enforcer)
+                        throw RpcError(Code::FailedPrecondition,
+                                       "container " + id + " has a kadapter policy but this guest cannot enforce it: " +
+                                           enforcer.unavailable_reason);
+
+                    PolicyHooks hooks;
+                    if (bind) {
+                        hooks.bind = [this, entry, id](uint64_t cgroup_id, const std::string& rootfs) {
+                            kadapter::BindOptions opts;
+                            opts.root = rootfs;
+                            entry->binding = enforcer.enforcer->bind_cgroup(id, cgroup_id, entry->rules, opts);
+                        };
+                        hooks.unbind = [this, entry] {
+                            if (entry->binding)
+                                enforcer.enforcer->unbind(*entry->binding);
+                            entry->binding.reset();
+                        };
+                    }
+                    ContainerOptions opts;
+                    opts.id = id;
+                    opts.spec = req.oci();
+                    opts.sandbox_pidns = sandbox_pidns;
+                    opts.default_hostname = hostname();
+                    entry->container = Container::create(std::move(opts), std::move(hooks));
+                    return 0;
+                });
+            } catch (...) {
+                release();
+                throw;
+            }
+            {
+                std::lock_guard lock(mu);
+                containers[id] = entry;
+            }
+            spdlog::info("created container {} (policy: {})", id,
+                         entry->binding ? std::to_string(rule_count(entry->rules)) + " rules" : "none");
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::StartContainerRequest, google::protobuf::Empty>(
+        server, kAgentService, "StartContainer",
+        [this](const grpc::StartContainerRequest& req, const ttrpc::CallContext&) {
+            find_container(req.container_id())->start();
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::RemoveContainerRequest, google::protobuf::Empty>(
+        server, kAgentService, "RemoveContainer",
+        [this](const grpc::RemoveContainerRequest& req, const ttrpc::CallContext&) {
+            auto entry = find(req.container_id());
+            entry->container->destroy(std::chrono::seconds(req.timeout()));
+            std::lock_guard lock(mu);
+            containers.erase(req.container_id());
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::ExecProcessRequest, google::protobuf::Empty>(
+        server, kAgentService, "ExecProcess", [this](const grpc::ExecProcessRequest& req, const ttrpc::CallContext&) {
+            find_container(req.container_id())->exec(req.exec_id(), req.process());
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::SignalProcessRequest, google::protobuf::Empty>(
+        server, kAgentService, "SignalProcess",
+        [this](const grpc::SignalProcessRequest& req, const ttrpc::CallContext&) {
+            if (req.signal() == 0 || req.signal() >= 65)
+                throw RpcError(Code::InvalidArgument, "invalid signal " + std::to_string(req.signal()));
+            find_container(req.container_id())->signal(req.exec_id(), static_cast<int>(req.signal()));
+            return google::protobuf::Empty();
+        });
+
+    auto process_of = [this](const std::string& cid, const std::string& eid) {
+        auto p = find_container(cid)->process(eid);
+        if (!p)
+            throw RpcError(Code::NotFound, "process " + eid + " not found in container " + cid);
+        return p;
+    };
+
+    add<grpc::WaitProcessRequest, grpc::WaitProcessResponse>(
+        server, kAgentService, "WaitProcess",
+        [process_of](const grpc::WaitProcessRequest& req, const ttrpc::CallContext& ctx) {
+            auto p = process_of(req.container_id(), req.exec_id());
+            int status = p->wait([&] { return ctx.cancelled(); });
+            if (status < 0)
+                throw RpcError(Code::Cancelled, "the client went away");
+            grpc::WaitProcessResponse r;
+            r.set_status(status);
+            return r;
+        });
+
+    for (int stream : {1, 2}) {
+        add<grpc::ReadStreamRequest, grpc::ReadStreamResponse>(
+            server, kAgentService, stream == 1 ? "ReadStdout" : "ReadStderr",
+            [process_of, stream](const grpc::ReadStreamRequest& req, const ttrpc::CallContext& ctx) {
+                auto p = process_of(req.container_id(), req.exec_id());
+                grpc::ReadStreamResponse r;
+                r.set_data(p->read(stream, req.len(), [&] { return ctx.cancelled(); }));
+                return r;
+            });
+    }
+
+    add<grpc::WriteStreamRequest, grpc::WriteStreamResponse>(
+        server, kAgentService, "WriteStdin",
+        [process_of](const grpc::WriteStreamRequest& req, const ttrpc::CallContext&) {
+            grpc::WriteStreamResponse r;
+            r.set_len(static_cast<uint32_t>(process_of(req.container_id(), req.exec_id())->write_stdin(req.data())));
+            return r;
+        });
+
+    add<grpc::CloseStdinRequest, google::protobuf::Empty>(
+        server, kAgentService, "CloseStdin",
+        [process_of](const grpc::CloseStdinRequest& req, const ttrpc::CallContext&) {
+            process_of(req.container_id(), req.exec_id())->close_stdin();
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::TtyWinResizeRequest, google::protobuf::Empty>(
+        server, kAgentService, "TtyWinResize",
+        [process_of](const grpc::TtyWinResizeRequest& req, const ttrpc::CallContext&) {
+            process_of(req.container_id(), req.exec_id())->resize(req.row(), req.column());
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::GetOOMEventRequest, grpc::OOMEvent>(server, kAgentService, "GetOOMEvent",
+                                                  [](const grpc::GetOOMEventRequest&, const ttrpc::CallContext& ctx) {
+                                                      // Long poll, as the shim expects; ends when the client leaves.
+                                                      while (!ctx.cancelled())
+                                                          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                                                      throw RpcError(Code::Cancelled, "the client went away");
+                                                      return grpc::OOMEvent();
+                                                  });
+
+    // ---- kadapter.PolicyService ----
+    add<kadapter::UpdatePolicyRequest, kadapter::UpdatePolicyResponse>(
+        server, kPolicyService, "UpdatePolicy",
+        [this](const kadapter::UpdatePolicyRequest& req, const ttrpc::CallContext&) {
+            auto entry = find(req.container_id());
+            if (!enforcer.enforcer)
+                throw RpcError(Code::FailedPrecondition,
+                               "this guest cannot enforce policies: " + enforcer.unavailable_reason);
+            std::map<std::string, std::string> a = {{kadapter::kPolicyAnnotation, req.policy()}};
+            std::string postures, labels;
+            for (const auto& [k, v] : req.postures())
+                postures += (postures.empty() ? "" : ",") + k + "=" + v;
+            for (const auto& [k, v] : req.labels())
+                labels += (labels.empty() ? "" : ",") + k + "=" + v;
+            if (!postures.empty())
+                a[kadapter::kPostureAnnotation] = postures;
+            if (!labels.empty())
+                a[kadapter::kLabelsAnnotation] = labels;
+            auto pod = kadapter::pod_policy_from_annotations(a);
+            kadapter::policy::PodIdentity who;
+            who.container_name = entry->meta.container_name;
+            who.namespace_ = entry->meta.namespace_;
+            who.labels = pod->labels;
+            who.labels_known = pod->labels_known;
+            kadapter::RuleSet rules = kadapter::policy::compile(pod->policies, who, pod->postures);
+
+            std::lock_guard lock(mu);
+            if (entry->binding)
+                enforcer.enforcer->apply(*entry->binding, rules);
+            else
+                entry->binding = enforcer.enforcer->bind_cgroup(req.container_id(), entry->container->cgroup_id(),
+                                                                rules, {entry->container->cgroup_dir()});
+            entry->rules = rules;
+            entry->policy_source = req.policy();
+            kadapter::UpdatePolicyResponse r;
+            r.set_ruleset_id(enforcer.enforcer->container(*entry->binding).ruleset_id);
+            r.set_rules(static_cast<uint32_t>(rule_count(rules)));
+            return r;
+        });
+
+    add<kadapter::GetPolicyRequest, kadapter::GetPolicyResponse>(
+        server, kPolicyService, "GetPolicy", [this](const kadapter::GetPolicyRequest& req, const ttrpc::CallContext&) {
+            auto entry = find(req.container_id());
+            std::lock_guard lock(mu);
+            kadapter::GetPolicyResponse r;
+            r.set_container_id(req.container_id());
+            r.set_policy(entry->policy_source);
+            if (entry->binding && enforcer.enforcer)
+                r.set_ruleset_id(enforcer.enforcer->container(*entry->binding).ruleset_id);
+            r.set_rules_text(describe(entry->rules));
+            return r;
+        });
+
+    add<kadapter::ListContainersRequest, kadapter::ListContainersResponse>(
+        server, kPolicyService, "ListContainers",
+        [this](const kadapter::ListContainersRequest&, const ttrpc::CallContext&) {
+            kadapter::ListContainersResponse r;
+            std::lock_guard lock(mu);
+            for (const auto& [id, e] : containers) {
+                if (!e || !e->container)
+                    continue;
+                auto* c = r.add_containers();
+                c->set_container_id(id);
+                c->set_sandbox_id(sandbox.id);
+                c->set_name(e->meta.container_name);
+                c->set_bound(e->binding.has_value());
+                c->set_cgroup_id(e->container->cgroup_id());
+                if (e->binding && enforcer.enforcer)
+                    c->set_ruleset_id(enforcer.enforcer->container(*e->binding).ruleset_id);
+                c->set_rules(static_cast<uint32_t>(rule_count(e->rules)));
+                auto s = e->container->state();
+                c->set_status(s == Container::State::Created   ? "created"
+                              : s == Container::State::Running ? "running"
+                                                               : "stopped");
+            }
+            return r;
+        });
+
+    add<kadapter::ReadEventsRequest, kadapter::ReadEventsResponse>(
+        server, kPolicyService, "ReadEvents",
+        [this](const kadapter::ReadEventsRequest& req, const ttrpc::CallContext&) {
+            auto batch = alerts.read("rpc", req.container_id(), req.max(), std::chrono::milliseconds(req.timeout_ms()));
+            kadapter::ReadEventsResponse r;
+            for (auto& l : batch.lines)
+                r.add_events(l);
+            r.set_dropped(batch.dropped);
+            return r;
+        });
+}
+
+} // namespace guest_init

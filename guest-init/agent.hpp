@@ -1,0 +1,64 @@
+// The kata-agent API served by guest-init: grpc.Health, grpc.AgentService
+// and kadapter.PolicyService, over one ttrpc server.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "alerts.hpp"
+#include "config.hpp"
+#include "container.hpp"
+#include "kadapter/annotations.hpp"
+#include "kadapter/enforcer.hpp"
+#include "ttrpc/server.hpp"
+
+namespace guest_init {
+
+struct EnforcerState {
+    std::unique_ptr<kadapter::Enforcer> enforcer; // null when BPF-LSM is unavailable
+    std::string unavailable_reason;               // why, for FAILED_PRECONDITION answers
+};
+
+class Agent {
+public:
+    Agent(Config config, EnforcerState enforcer, AlertLog& alerts);
+
+    void register_services(ttrpc::Server& server);
+    // Delivers enforcer events as alerts; runs forever on its own thread.
+    void pump_events();
+
+    // Exposed for the RPC glue (agent_rpc.cpp).
+    struct Sandbox {
+        std::string id;
+        std::string hostname;
+        bool pidns = false;
+        std::map<std::string, std::string> policy_annotations; // kadapter.* keys of the pause container
+    };
+
+    struct Entry {
+        std::shared_ptr<Container> container;
+        std::optional<kadapter::ContainerId> binding;
+        std::string policy_source; // annotation value in force
+        kadapter::RuleSet rules;
+        ContainerMeta meta;
+        bool is_sandbox = false;
+        std::map<std::string, std::string> annotations;
+    };
+
+    Config config;
+    EnforcerState enforcer;
+    AlertLog& alerts;
+
+    std::mutex mu;
+    Sandbox sandbox;
+    std::map<std::string, std::shared_ptr<Entry>> containers; // by container id (null while being created)
+
+    std::shared_ptr<Entry> find(const std::string& id);
+    std::shared_ptr<Container> find_container(const std::string& id);
+    std::string hostname();
+};
+
+} // namespace guest_init

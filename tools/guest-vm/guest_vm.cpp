@@ -1,0 +1,266 @@
+#include "guest_vm.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "agent_client.hpp"
+
+namespace kadapter::vm {
+namespace {
+
+int connect_unix(const std::string& path)
+{
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof(sa.sun_path) - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout)
+{
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+        if (std::filesystem::exists(path))
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+} // namespace
+
+GuestVmOptions default_options()
+{
+    GuestVmOptions o;
+    o.kernel = KADAPTER_DEFAULT_GUEST_KERNEL;
+    o.initrd = KADAPTER_DEFAULT_INITRD;
+    if (const char* k = ::getenv("KADAPTER_GUEST_KERNEL"))
+        o.kernel = k;
+    if (const char* i = ::getenv("KADAPTER_INITRD"))
+        o.initrd = i;
+    return o;
+}
+
+GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
+{
+    char tmpl[] = "/tmp/kadapter-vm.XXXXXX";
+    if (!::mkdtemp(tmpl))
+        throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    workdir_ = tmpl;
+    for (const auto& f : {options_.kernel, options_.initrd})
+        if (!std::filesystem::exists(f))
+            throw std::runtime_error("missing " + f + ": build the project first");
+
+    cmdline_ = "console=ttyS0 panic=-1 quiet agent.log=info "
+               "agent.server_addr=serial://agent.channel.0,vsock://-1:1024 " +
+               options_.extra_cmdline;
+    const bool kvm = ::access("/dev/kvm", R_OK | W_OK) == 0;
+    std::vector<std::string> args = {
+        "qemu-system-x86_64",
+        "-machine",
+        kvm ? "q35,accel=kvm" : "q35,accel=tcg",
+        "-cpu",
+        kvm ? "host" : "max",
+        "-m",
+        std::to_string(options_.memory_mb),
+        "-smp",
+        std::to_string(options_.cpus),
+        "-nodefaults",
+        "-no-reboot",
+        "-display",
+        "none",
+        "-monitor",
+        "none",
+        "-serial",
+        "file:" + workdir_ + "/console.log",
+        "-kernel",
+        options_.kernel,
+        "-initrd",
+        options_.initrd,
+        "-append",
+        cmdline_,
+        "-device",
+        "virtio-serial-pci",
+        "-chardev",
+        "socket,id=agent,path=" + workdir_ + "/agent.sock,server=on,wait=off",
+        "-device",
+        "virtserialport,chardev=agent,name=agent.channel.0",
+        "-chardev",
+        "socket,id=log,path=" + workdir_ + "/log.sock,server=on,wait=off",
+        "-device",
+        "virtserialport,chardev=log,name=agent.log",
+    };
+
+    auto started = std::chrono::steady_clock::now();
+    qemu_ = ::fork();
+    if (qemu_ < 0)
+        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (qemu_ == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        int err = ::open((workdir_ + "/qemu.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(err, 1);
+        ::dup2(err, 2);
+        ::setpgid(0, 0);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+
+    if (!wait_for_file(workdir_ + "/log.sock", std::chrono::seconds(10)))
+        throw std::runtime_error("QEMU did not start: " + console_tail());
+    log_fd_ = connect_unix(workdir_ + "/log.sock");
+    if (log_fd_ >= 0)
+        log_reader_ = std::thread([this] { read_log(); });
+
+    try {
+        agent_ = std::make_unique<agent::AgentClient>(agent_address(), options_.boot_timeout);
+        if (agent_->check().status() != grpc::HealthCheckResponse::SERVING)
+            throw std::runtime_error("the agent is not serving");
+    } catch (const std::exception& e) {
+        std::string log = console_tail();
+        throw std::runtime_error(std::string("the guest did not come up (") + e.what() + "). Console:\n" + log);
+    }
+    boot_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+}
+
+GuestVm::~GuestVm()
+{
+    agent_.reset();
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    if (qemu_ > 0) {
+        ::kill(-qemu_, SIGTERM);
+        for (int i = 0; i < 50; ++i) {
+            if (::waitpid(qemu_, nullptr, WNOHANG) == qemu_) {
+                qemu_ = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        if (qemu_ > 0) {
+            ::kill(-qemu_, SIGKILL);
+            ::waitpid(qemu_, nullptr, 0);
+        }
+    }
+    if (log_fd_ >= 0)
+        ::shutdown(log_fd_, SHUT_RDWR);
+    if (log_reader_.joinable())
+        log_reader_.join();
+    if (log_fd_ >= 0)
+        ::close(log_fd_);
+    std::error_code ec;
+    std::filesystem::remove_all(workdir_, ec);
+}
+
+bool GuestVm::running()
+{
+    if (qemu_ <= 0)
+        return false;
+    if (::waitpid(qemu_, nullptr, WNOHANG) == qemu_) {
+        qemu_ = -1;
+        return false;
+    }
+    return true;
+}
+
+std::string GuestVm::console_log() const
+{
+    std::ifstream in(workdir_ + "/console.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::ifstream q(workdir_ + "/qemu.log");
+    std::stringstream qs;
+    qs << q.rdbuf();
+    std::string out = ss.str();
+    if (!qs.str().empty())
+        out += "\n[qemu] " + qs.str();
+    return out;
+}
+
+std::string GuestVm::console_tail(size_t bytes) const
+{
+    std::string log = console_log();
+    return log.size() <= bytes ? log : "..." + log.substr(log.size() - bytes);
+}
+
+void GuestVm::read_log()
+{
+    std::string partial;
+    char buf[8192];
+    for (;;) {
+        pollfd pfd{log_fd_, POLLIN, 0};
+        int n = ::poll(&pfd, 1, 200);
+        {
+            std::lock_guard lock(mu_);
+            if (stopping_)
+                return;
+        }
+        if (n <= 0)
+            continue;
+        ssize_t r = ::read(log_fd_, buf, sizeof(buf));
+        if (r <= 0)
+            return;
+        partial.append(buf, static_cast<size_t>(r));
+        size_t nl;
+        std::lock_guard lock(mu_);
+        while ((nl = partial.find('\n')) != std::string::npos) {
+            lines_.push_back(partial.substr(0, nl));
+            partial.erase(0, nl + 1);
+        }
+        cv_.notify_all();
+    }
+}
+
+std::vector<std::string> GuestVm::log_lines() const
+{
+    std::lock_guard lock(mu_);
+    return lines_;
+}
+
+std::optional<std::string> GuestVm::wait_for_log(const std::function<bool(const std::string&)>& match, size_t from,
+                                                 std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(mu_);
+    auto end = std::chrono::steady_clock::now() + timeout;
+    size_t seen = from;
+    for (;;) {
+        for (; seen < lines_.size(); ++seen)
+            if (match(lines_[seen]))
+                return lines_[seen];
+        if (cv_.wait_until(lock, end) == std::cv_status::timeout) {
+            for (; seen < lines_.size(); ++seen)
+                if (match(lines_[seen]))
+                    return lines_[seen];
+            return std::nullopt;
+        }
+    }
+}
+
+} // namespace kadapter::vm

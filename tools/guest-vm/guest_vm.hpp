@@ -1,0 +1,83 @@
+// Boots a kadapter guest under QEMU: the Debian kernel, our initrd, the
+// agent on a virtio-serial port (agent.channel.0) and alerts on another
+// (agent.log), both as unix sockets on the host. Used by the demo, the
+// guest test suite and the benchmark.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace kadapter::agent {
+class AgentClient;
+}
+
+namespace kadapter::vm {
+
+struct GuestVmOptions {
+    std::string kernel;        // vmlinuz
+    std::string initrd;        // kadapter-initrd.img
+    std::string extra_cmdline; // appended to the kernel command line
+    int memory_mb = 1024;
+    int cpus = 2;
+    std::chrono::seconds boot_timeout{180};
+};
+
+class GuestVm {
+public:
+    // Starts QEMU and waits until the agent answers Health.Check; throws
+    // std::runtime_error carrying the console log when it does not.
+    explicit GuestVm(GuestVmOptions options);
+    ~GuestVm();
+    GuestVm(const GuestVm&) = delete;
+    GuestVm& operator=(const GuestVm&) = delete;
+
+    std::string agent_address() const { return "unix://" + workdir_ + "/agent.sock"; }
+    // The one connection to the agent: a virtio-serial port carries one
+    // host session at a time, as Kata's shim keeps one long-lived connection.
+    agent::AgentClient& agent() { return *agent_; }
+    std::string console_log() const;
+    std::string console_tail(size_t bytes = 8000) const;
+    std::chrono::milliseconds boot_time() const { return boot_time_; }
+    bool running();
+
+    // Alert lines the guest wrote to its agent.log port so far.
+    std::vector<std::string> log_lines() const;
+    // Waits for a log line (at index >= `from`) that satisfies `match`.
+    std::optional<std::string> wait_for_log(const std::function<bool(const std::string&)>& match, size_t from,
+                                            std::chrono::milliseconds timeout);
+
+    // The kernel command line the guest was booted with.
+    std::string cmdline() const { return cmdline_; }
+
+private:
+    void read_log();
+
+    GuestVmOptions options_;
+    std::string workdir_;
+    std::string cmdline_;
+    pid_t qemu_ = -1;
+    std::unique_ptr<agent::AgentClient> agent_;
+    std::chrono::milliseconds boot_time_{0};
+
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::string> lines_;
+    int log_fd_ = -1;
+    bool stopping_ = false;
+    std::thread log_reader_;
+};
+
+// The kernel and initrd this build made (from CMake), overridable with
+// KADAPTER_GUEST_KERNEL / KADAPTER_INITRD in the environment.
+GuestVmOptions default_options();
+
+} // namespace kadapter::vm

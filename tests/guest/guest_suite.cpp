@@ -1,0 +1,92 @@
+#include "guest_suite.hpp"
+
+#include <iostream>
+
+#include "kadapter/annotations.hpp"
+
+namespace kadapter::testing {
+namespace {
+
+Guest* instance = nullptr;
+
+} // namespace
+
+Guest& Guest::get()
+{
+    if (!instance)
+        instance = new Guest(); // lives until exit; the destructor of the VM stops QEMU
+    return *instance;
+}
+
+Guest::Guest()
+{
+    auto opts = vm::default_options();
+    // Tests count alerts: no throttling in the suite (the throttle has its own test).
+    opts.extra_cmdline = "kadapter.max_alerts_per_sec=0";
+    vm_ = std::make_unique<vm::GuestVm>(opts);
+    std::cerr << "guest booted in " << vm_->boot_time().count() << " ms\n";
+    grpc::CreateSandboxRequest sandbox;
+    sandbox.set_hostname("kadapter-test");
+    sandbox.set_sandbox_id("test-sandbox");
+    agent().create_sandbox(sandbox);
+    std::atexit([] {
+        if (instance)
+            instance->vm_.reset();
+    });
+}
+
+agent::SpecBuilder Guest::spec(const std::string& id, const PodOptions& o)
+{
+    agent::SpecBuilder spec(kRootfs, o.args);
+    spec.cgroups_path("kubepods/pod-" + id + ":cri-containerd:" + id)
+        .annotation("io.kubernetes.cri.container-type", "container")
+        .annotation("io.kubernetes.cri.container-name", o.name)
+        .annotation("io.kubernetes.cri.sandbox-name", id)
+        .annotation("io.kubernetes.cri.sandbox-namespace", "default");
+    if (!o.labels.empty())
+        spec.annotation(kLabelsAnnotation, o.labels);
+    if (o.policy)
+        spec.annotation(kPolicyAnnotation, *o.policy);
+    for (const auto& [k, v] : o.annotations)
+        spec.annotation(k, v);
+    if (o.service_account)
+        spec.mount("/opt/kadapter/testdata/serviceaccount", kServiceAccountDir, "bind", {"rbind", "ro"});
+    return spec;
+}
+
+std::string Guest::start_pod(const std::string& id, const PodOptions& o)
+{
+    agent().create_container(spec(id, o).request(id));
+    agent().start_container(id);
+    return id;
+}
+
+void Guest::remove(const std::string& id)
+{
+    agent().remove_container(id, 10);
+}
+
+agent::RunResult Guest::run(const std::string& id, const std::vector<std::string>& args)
+{
+    return agent().run(id, args);
+}
+
+std::optional<std::string> Guest::alert(size_t mark, const std::vector<std::string>& needles,
+                                        std::chrono::milliseconds timeout)
+{
+    return vm_->wait_for_log(
+        [&](const std::string& line) {
+            for (const auto& n : needles)
+                if (line.find(n) == std::string::npos)
+                    return false;
+            return true;
+        },
+        mark, timeout);
+}
+
+std::string console_tail()
+{
+    return instance ? instance->vm().console_tail(6000) : "(the guest was not booted)";
+}
+
+} // namespace kadapter::testing

@@ -1,0 +1,56 @@
+// The guest test bed: one QEMU guest booted for the whole suite, reached
+// through the agent client over virtio-serial, with helpers to run pods.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent_client.hpp"
+#include "guest_vm.hpp"
+
+namespace kadapter::testing {
+
+inline constexpr const char* kRootfs = "/opt/kadapter/rootfs/busybox";
+inline constexpr const char* kServiceAccountDir = "/run/secrets/kubernetes.io/serviceaccount";
+inline constexpr const char* kToken = "/run/secrets/kubernetes.io/serviceaccount/token";
+
+struct PodOptions {
+    std::string name = "app";          // io.kubernetes.cri.container-name
+    std::string labels;                // "k=v,..." (our labels annotation)
+    std::optional<std::string> policy; // KubeArmorPolicy YAML for the annotation
+    std::map<std::string, std::string> annotations;
+    std::vector<std::string> args = {"sleep", "3600"};
+    bool service_account = true; // mount the token like the kubelet
+};
+
+class Guest {
+public:
+    // Boots on first use; later calls return the same guest.
+    static Guest& get();
+
+    vm::GuestVm& vm() { return *vm_; }
+    agent::AgentClient& agent() { return vm_->agent(); }
+
+    // CreateContainer + StartContainer; returns the container id.
+    std::string start_pod(const std::string& id, const PodOptions& options);
+    agent::SpecBuilder spec(const std::string& id, const PodOptions& options);
+    void remove(const std::string& id);
+    agent::RunResult run(const std::string& id, const std::vector<std::string>& args);
+
+    // The next alert line (after `mark`) for which all needles occur.
+    std::optional<std::string> alert(size_t mark, const std::vector<std::string>& needles,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    size_t log_mark() { return vm_->log_lines().size(); }
+
+private:
+    Guest();
+    std::unique_ptr<vm::GuestVm> vm_;
+};
+
+// The console log, for failure messages.
+std::string console_tail();
+
+} // namespace kadapter::testing

@@ -1,9 +1,11 @@
-// The pod annotations that carry policies into the guest. Kata's runtime
-// copies pod annotations matching `io.katacontainers.*` (kata-deploy's
-// containerd default) into every container spec it sends to the agent.
+// The pod annotations that carry policies into the guest (docs/annotations.md).
+// Kata's runtime copies pod annotations matching `io.katacontainers.*`
+// (kata-deploy's containerd default) into every container spec it sends to
+// the agent.
 //
 //   io.katacontainers.kadapter.policy    KubeArmorPolicy YAML, verbatim (one or
 //                                        more documents), or the compact form
+//                                        "kadapter:v1:<base64 zlib protobuf>"
 //   io.katacontainers.kadapter.posture   default postures of allow-list mode:
 //                                        "file=block,network=audit,capabilities=audit"
 //   io.katacontainers.kadapter.labels    the pod's labels, "k=v,k=v", so selectors
@@ -18,6 +20,7 @@
 
 namespace kadapter {
 
+inline constexpr const char* kAnnotationPrefix = "io.katacontainers.kadapter.";
 inline constexpr const char* kPolicyAnnotation = "io.katacontainers.kadapter.policy";
 inline constexpr const char* kPostureAnnotation = "io.katacontainers.kadapter.posture";
 inline constexpr const char* kLabelsAnnotation = "io.katacontainers.kadapter.labels";
@@ -34,11 +37,23 @@ struct PodPolicy {
 // annotation; throws Error(InvalidPolicy) naming every problem otherwise.
 std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string, std::string>& annotations);
 
-// Decodes the policy annotation value to YAML text (verbatim YAML passes
-// through; the compact form is decoded). Throws Error(InvalidPolicy).
+// Parses the policy annotation value, verbatim YAML or compact form, into
+// policies and diagnostics (never throws for bad input).
+policy::ParseResult parse_policy_annotation(const std::string& value);
+
+// The same for a policy that does not travel as an annotation (UpdatePolicy,
+// the C API): YAML or compact form, without the 256 KiB annotation limit.
+policy::ParseResult parse_policy_text(const std::string& value, std::string_view input);
+
+// The policy annotation value as YAML text: verbatim YAML passes through,
+// the compact form is decoded and shown as YAML. Throws Error(InvalidPolicy).
 std::string decode_policy_annotation(const std::string& value);
 
-policy::Postures parse_postures(const std::string& value);                 // throws Error(InvalidPolicy)
-std::map<std::string, std::string> parse_labels(const std::string& value); // throws Error(InvalidPolicy)
+// "file=block,network=audit,capabilities=audit"; throws Error(InvalidPolicy).
+policy::Postures parse_postures(const std::string& value);
+std::string format_postures(const policy::Postures& postures);
+// "k=v,k=v"; throws Error(InvalidPolicy).
+std::map<std::string, std::string> parse_labels(const std::string& value);
+std::string format_labels(const std::map<std::string, std::string>& labels); // throws for labels it cannot carry
 
 } // namespace kadapter

@@ -1,5 +1,10 @@
 // KubeArmorPolicy: parse YAML (one or many documents), validate, and
 // compile the policies that select a container into its RuleSet.
+//
+// The model below holds a policy as written (structurally typed, values not
+// yet normalised), so the compact annotation form can carry it and the guest
+// validates it exactly as it validates YAML. Semantics, precedence and the
+// deviations from KubeArmor are documented in docs/policy-semantics.md.
 #pragma once
 
 #include <map>
@@ -32,12 +37,16 @@ struct Meta {
     std::vector<std::string> tags;
     std::string message;
     std::optional<Action> action;
+
+    bool operator==(const Meta&) const = default;
 };
 
 struct FromSource {
     std::string path; // executable
     std::string dir;  // syscalls section only
     bool recursive = false;
+
+    bool operator==(const FromSource&) const = default;
 };
 
 struct MatchPath {
@@ -47,28 +56,34 @@ struct MatchPath {
     bool read_only = false; // file rules
     std::optional<bool> pts;
     std::vector<FromSource> from_source;
-    std::vector<std::string> allowed_args;
+    std::vector<std::string> allowed_args; // process rules
     Meta meta;
     std::string field; // spec.process.matchPaths[0]
+
+    bool operator==(const MatchPath&) const = default;
 };
 
 struct MatchDirectory {
     std::string dir;
     bool recursive = false;
     bool owner_only = false;
-    bool read_only = false;
+    bool read_only = false; // file rules
     std::optional<bool> pts;
     std::vector<FromSource> from_source;
     Meta meta;
     std::string field;
+
+    bool operator==(const MatchDirectory&) const = default;
 };
 
 struct MatchPattern {
     std::string pattern;
     bool owner_only = false;
-    bool read_only = false;
+    bool read_only = false; // file rules
     Meta meta;
     std::string field;
+
+    bool operator==(const MatchPattern&) const = default;
 };
 
 struct PathSection {
@@ -77,21 +92,27 @@ struct PathSection {
     std::vector<MatchDirectory> directories;
     std::vector<MatchPattern> patterns;
     Meta meta;
+
+    bool operator==(const PathSection&) const = default;
 };
 
 struct MatchProtocol {
-    std::string protocol; // one name per rule after comma expansion
+    std::vector<std::string> protocols; // "tcp,UDP" as written, split at commas
     std::optional<bool> pts;
     std::vector<FromSource> from_source;
     Meta meta;
     std::string field;
+
+    bool operator==(const MatchProtocol&) const = default;
 };
 
 struct MatchDnsQuery {
-    std::string domain;
+    std::vector<std::string> domains; // split at commas
     std::vector<FromSource> from_source;
     Meta meta;
     std::string field;
+
+    bool operator==(const MatchDnsQuery&) const = default;
 };
 
 struct NetworkSection {
@@ -99,28 +120,36 @@ struct NetworkSection {
     std::vector<MatchProtocol> protocols;
     std::vector<MatchDnsQuery> dns_queries;
     Meta meta;
+
+    bool operator==(const NetworkSection&) const = default;
 };
 
 struct MatchCapability {
-    std::string capability; // lowercase, without cap_
+    std::vector<std::string> capabilities; // as written ("net_raw", "CAP_NET_RAW"), split at commas
     std::vector<FromSource> from_source;
     Meta meta;
     std::string field;
+
+    bool operator==(const MatchCapability&) const = default;
 };
 
 struct CapabilitiesSection {
     bool present = false;
     std::vector<MatchCapability> capabilities;
     Meta meta;
+
+    bool operator==(const CapabilitiesSection&) const = default;
 };
 
+// syscalls.matchSyscalls[] and syscalls.matchPaths[] (the latter with a path).
 struct MatchSyscall {
     std::vector<std::string> syscalls;
-    std::string path; // matchPaths only
+    std::string path; // matchPaths only: a file or a directory
     bool recursive = false;
-    std::vector<FromSource> from_source;
-    Meta meta;
+    std::vector<FromSource> from_source; // path or dir
     std::string field;
+
+    bool operator==(const MatchSyscall&) const = default;
 };
 
 struct SyscallsSection {
@@ -128,25 +157,40 @@ struct SyscallsSection {
     std::vector<MatchSyscall> match_syscalls;
     std::vector<MatchSyscall> match_paths;
     Meta meta; // no action: syscalls are audit only
+
+    bool operator==(const SyscallsSection&) const = default;
 };
 
 struct Preset {
     std::string name;
     std::optional<Action> action;
     std::string field;
+
+    bool operator==(const Preset&) const = default;
 };
 
 struct MatchExpression {
     std::string key; // "label" (KSP) or "label" | "namespace" (cluster policy)
     std::string op;  // In | NotIn
     std::vector<std::string> values;
+    std::string field;
+
+    bool operator==(const MatchExpression&) const = default;
 };
 
 struct Selector {
+    bool present = false;
     std::map<std::string, std::string> match_labels; // without kubearmor.io/container.name
     std::vector<MatchExpression> match_expressions;
     std::vector<std::string> container_names; // kubearmor.io/container.name
+
+    bool operator==(const Selector&) const = default;
 };
+
+inline constexpr const char* kContainerNameLabel = "kubearmor.io/container.name";
+
+// field path -> 1-based line and column where it was written
+using Positions = std::map<std::string, std::pair<int, int>>;
 
 struct Policy {
     std::string kind; // KubeArmorPolicy | KubeArmorClusterPolicy
@@ -161,8 +205,12 @@ struct Policy {
     std::vector<Preset> presets;
     std::string apparmor;
     Meta meta;
-    std::string input; // where it was read from
-    int line = 0;      // line of its document
+    std::string input;   // where it was read from
+    int line = 0;        // line of its document
+    std::string yaml;    // its document, re-emitted (empty when decoded from the compact form)
+    Positions positions; // where its fields were written (YAML only)
+
+    bool operator==(const Policy&) const = default;
 };
 
 struct ParseResult {
@@ -170,12 +218,19 @@ struct ParseResult {
     std::vector<Diagnostic> diagnostics;
     bool ok() const;            // no errors
     std::string errors() const; // every error, one per line
+    size_t count(Diagnostic::Level) const;
 };
 
 // Parses and validates every KubeArmorPolicy and KubeArmorClusterPolicy in
-// `yaml`; other kinds are skipped with a note. A document with any error
-// contributes no policy.
+// `yaml`; other kinds are skipped with a note. Every error of a document is
+// reported; a document with any error contributes no policy. Callers must
+// not use a result with errors (nothing is partially accepted).
 ParseResult parse(std::string_view yaml, std::string_view input = "<input>");
+
+// The CRD and semantic checks that parse() applies, for a policy built
+// another way (the compact annotation form). Field paths name the rules;
+// positions are unknown.
+std::vector<Diagnostic> validate(const Policy& policy, std::string_view input);
 
 struct PodIdentity {
     std::string container_name; // io.kubernetes.cri.container-name
@@ -185,7 +240,7 @@ struct PodIdentity {
 };
 
 struct Postures {
-    Posture file = Posture::Audit;
+    Posture file = Posture::Audit; // process follows file, as in KubeArmor
     Posture network = Posture::Audit;
     Posture capabilities = Posture::Audit;
 };
@@ -193,9 +248,26 @@ struct Postures {
 // Whether a policy applies to the given pod container.
 bool selects(const Policy& policy, const PodIdentity& pod);
 
-// Compiles the policies that select `pod` into one deduplicated RuleSet.
-// Throws Error(InvalidPolicy) for a policy that cannot be enforced as
-// written.
-RuleSet compile(const std::vector<Policy>& policies, const PodIdentity& pod, const Postures& postures = {});
+// What kadapter cannot enforce in a (valid) policy, as errors naming each
+// field: DNS rules, allowedArgs, presets other than filelessExec.
+std::vector<Diagnostic> unenforceable(const Policy& policy);
+
+// Compiles the policies that select `pod` into one deduplicated RuleSet in
+// canonical order. Throws Error(Unsupported) naming every field kadapter
+// cannot enforce. Overlaps worth a person's attention (Allow and Block on
+// the same key across policies) are added to `diagnostics` as warnings.
+RuleSet compile(const std::vector<Policy>& policies, const PodIdentity& pod, const Postures& postures = {},
+                std::vector<Diagnostic>* diagnostics = nullptr);
+
+// "tcp", "stream", ...: the policy language's word for a protocol.
+const char* protocol_word(Protocol protocol);
+
+// A policy as KubeArmorPolicy YAML (what the compact form is shown as);
+// parse(render_yaml(p)) gives p back.
+std::string render_yaml(const Policy& policy);
+
+// One policy, whatever its selector (for lint and explain).
+RuleSet compile_policy(const Policy& policy, const Postures& postures = {},
+                       std::vector<Diagnostic>* diagnostics = nullptr);
 
 } // namespace kadapter::policy

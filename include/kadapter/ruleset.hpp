@@ -17,6 +17,10 @@ const char* to_string(Action);
 const char* to_string(Posture);
 const char* to_string(Category);
 
+// The level of a policy that set a rule's action: KubeArmor inherits it from
+// the rule, then its section, then the spec, and uses Block when none does.
+enum class ActionSource : uint8_t { Rule, Section, Spec, Default };
+
 // Where a rule came from, for alerts and `kadapter explain`.
 struct RuleOrigin {
     std::string policy;     // metadata.name
@@ -26,6 +30,7 @@ struct RuleOrigin {
     std::vector<std::string> tags;
     std::string message;
     Action action = Action::Block;
+    ActionSource action_from = ActionSource::Rule; // documentation: where `action` came from
 
     bool operator==(const RuleOrigin&) const = default;
 };

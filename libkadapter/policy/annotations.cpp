@@ -1,42 +1,67 @@
 #include "kadapter/annotations.hpp"
 
-#include <sstream>
+#include <set>
 
+#include "kadapter/compact.hpp"
 #include "kadapter/error.hpp"
 #include "vocabulary.hpp"
 
 namespace kadapter {
 namespace {
 
-constexpr size_t kMaxAnnotationBytes = 256 * 1024; // Kubernetes' total annotation limit
-
 std::vector<std::pair<std::string, std::string>> split_pairs(const std::string& value, const char* what)
 {
     std::vector<std::pair<std::string, std::string>> out;
-    std::stringstream ss(value);
-    for (std::string item; std::getline(ss, item, ',');) {
-        item = policy::trim(item);
+    std::set<std::string> seen;
+    for (const std::string& item : policy::split_commas(value)) {
         if (item.empty())
             continue;
         size_t eq = item.find('=');
         if (eq == std::string::npos || eq == 0)
             throw Error(Errc::InvalidPolicy, std::string(what) + ": '" + item + "' is not key=value");
-        out.emplace_back(policy::trim(item.substr(0, eq)), policy::trim(item.substr(eq + 1)));
+        std::string key = policy::trim(item.substr(0, eq));
+        if (!seen.insert(key).second)
+            throw Error(Errc::InvalidPolicy, std::string(what) + ": '" + key + "' is given twice");
+        out.emplace_back(key, policy::trim(item.substr(eq + 1)));
     }
     return out;
 }
 
 } // namespace
 
+policy::ParseResult parse_policy_annotation(const std::string& value)
+{
+    const std::string input = std::string("annotation ") + kPolicyAnnotation;
+    if (is_compact(value))
+        return decode_compact(value, input);
+    if (value.size() > kMaxPolicyValueBytes) {
+        policy::ParseResult r;
+        policy::Diagnostic d;
+        d.input = input;
+        d.message = "the value is " + std::to_string(value.size()) + " bytes; the most a policy value may take is " +
+                    std::to_string(kMaxPolicyValueBytes);
+        r.diagnostics.push_back(d);
+        return r;
+    }
+    return policy::parse(value, input);
+}
+
+policy::ParseResult parse_policy_text(const std::string& value, std::string_view input)
+{
+    return is_compact(value) ? decode_compact(value, input) : policy::parse(value, input);
+}
+
 std::string decode_policy_annotation(const std::string& value)
 {
-    if (value.size() > kMaxAnnotationBytes)
-        throw Error(Errc::InvalidPolicy, std::string(kPolicyAnnotation) + ": value of " + std::to_string(value.size()) +
-                                             " bytes exceeds 256 KiB");
-    if (value.starts_with("kadapter:"))
-        throw Error(Errc::InvalidPolicy,
-                    std::string(kPolicyAnnotation) + ": the compact form is not supported by this build");
-    return value;
+    policy::ParseResult r = parse_policy_annotation(value);
+    if (!r.ok())
+        throw Error(Errc::InvalidPolicy, r.errors());
+    if (!is_compact(value))
+        return value;
+    std::string yaml;
+    for (const auto& p : r.policies)
+        yaml += (yaml.empty() ? "" : "---\n") + policy::render_yaml(p);
+    return yaml;
 }
 
 policy::Postures parse_postures(const std::string& value)
@@ -57,11 +82,21 @@ policy::Postures parse_postures(const std::string& value)
             p.network = posture;
         else if (k == "capabilities")
             p.capabilities = posture;
+        else if (k == "process")
+            throw Error(Errc::InvalidPolicy, std::string(kPostureAnnotation) +
+                                                 ": process has no posture of its own; it follows file (as in "
+                                                 "KubeArmor)");
         else
             throw Error(Errc::InvalidPolicy, std::string(kPostureAnnotation) + ": unknown category '" + k +
                                                  "' (file, network, capabilities)");
     }
     return p;
+}
+
+std::string format_postures(const policy::Postures& p)
+{
+    return std::string("file=") + to_string(p.file) + ",network=" + to_string(p.network) +
+           ",capabilities=" + to_string(p.capabilities);
 }
 
 std::map<std::string, std::string> parse_labels(const std::string& value)
@@ -72,6 +107,20 @@ std::map<std::string, std::string> parse_labels(const std::string& value)
     return labels;
 }
 
+std::string format_labels(const std::map<std::string, std::string>& labels)
+{
+    std::string out;
+    for (const auto& [k, v] : labels) {
+        // Kubernetes label keys and values never hold these; refuse rather
+        // than write something parse_labels would read differently.
+        if (k.empty() || k.find_first_of(",= ") != std::string::npos || v.find_first_of(",= ") != std::string::npos)
+            throw Error(Errc::InvalidArgument,
+                        std::string(kLabelsAnnotation) + ": cannot carry the label '" + k + "=" + v + "'");
+        out += (out.empty() ? "" : ",") + k + "=" + v;
+    }
+    return out;
+}
+
 std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string, std::string>& annotations)
 {
     auto it = annotations.find(kPolicyAnnotation);
@@ -79,8 +128,7 @@ std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string,
         return std::nullopt;
     PodPolicy pod;
     pod.source = it->second;
-    std::string yaml = decode_policy_annotation(it->second);
-    policy::ParseResult parsed = policy::parse(yaml, "annotation " + std::string(kPolicyAnnotation));
+    policy::ParseResult parsed = parse_policy_annotation(it->second);
     if (!parsed.ok())
         throw Error(Errc::InvalidPolicy, parsed.errors());
     if (parsed.policies.empty())

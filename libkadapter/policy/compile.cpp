@@ -1,221 +1,347 @@
-// Policies -> RuleSet: selector evaluation, KubeArmor's inheritance of
-// severity/tags/message/action (rule, then section, then spec; Block by
-// default), fromSource expansion and deduplication.
+// Policies -> RuleSet: KubeArmor's inheritance of severity/tags/message/
+// action (rule, then section, then spec; Block by default), comma and `all`
+// expansion, one rule per fromSource, lexical path normalisation, then
+// deduplication and a canonical order, so equal policy sets give equal rule
+// sets whatever order they came in (docs/policy-semantics.md).
 #include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
 
+#include "kadapter/capability.hpp"
 #include "kadapter/error.hpp"
 #include "kadapter/policy.hpp"
+#include "paths.hpp"
+#include "report.hpp"
 #include "vocabulary.hpp"
 
 namespace kadapter::policy {
 namespace {
 
-struct Inherited {
-    RuleOrigin origin;
-};
-
 RuleOrigin origin_of(const Policy& p, const Meta& section, const Meta& rule, const std::string& field)
 {
     RuleOrigin o;
     o.policy = p.name;
-    o.namespace_ = p.namespace_;
+    o.namespace_ = p.kind == "KubeArmorClusterPolicy" ? "" : p.namespace_;
     o.field = field;
     o.severity = rule.severity ? rule.severity : section.severity ? section.severity : p.meta.severity;
     o.tags = !rule.tags.empty() ? rule.tags : !section.tags.empty() ? section.tags : p.meta.tags;
     o.message = !rule.message.empty() ? rule.message : !section.message.empty() ? section.message : p.meta.message;
-    o.action = rule.action ? *rule.action : section.action ? *section.action : p.meta.action.value_or(Action::Block);
+    if (rule.action) {
+        o.action = *rule.action;
+        o.action_from = ActionSource::Rule;
+    } else if (section.action) {
+        o.action = *section.action;
+        o.action_from = ActionSource::Section;
+    } else if (p.meta.action) {
+        o.action = *p.meta.action;
+        o.action_from = ActionSource::Spec;
+    } else {
+        o.action = Action::Block;
+        o.action_from = ActionSource::Default;
+    }
     return o;
 }
-
-class Collector {
-public:
-    explicit Collector(RuleSet& rs) : rs_(rs) {}
-
-    uint32_t origin(RuleOrigin o)
-    {
-        for (size_t i = 0; i < rs_.origins.size(); ++i)
-            if (rs_.origins[i] == o)
-                return static_cast<uint32_t>(i);
-        rs_.origins.push_back(std::move(o));
-        return static_cast<uint32_t>(rs_.origins.size() - 1);
-    }
-
-    template <typename Rule> void add(std::vector<Rule>& into, const Rule& rule)
-    {
-        auto same = [&](const Rule& r) {
-            Rule a = r, b = rule;
-            a.origin = b.origin = 0;
-            return a == b;
-        };
-        if (std::none_of(into.begin(), into.end(), same))
-            into.push_back(rule);
-    }
-
-private:
-    RuleSet& rs_;
-};
 
 std::vector<std::string> sources_of(const std::vector<FromSource>& from)
 {
     std::vector<std::string> out;
     for (const auto& s : from)
         if (!s.path.empty())
-            out.push_back(s.path);
+            out.push_back(canonical_path(s.path));
     if (out.empty())
-        out.push_back("");
+        out.push_back(""); // any process
     return out;
 }
 
-void compile_paths(const Policy& p, const PathSection& section, bool process, Collector& c, std::vector<PathRule>& out)
+auto origin_key(const RuleOrigin& o)
 {
+    return std::tie(o.namespace_, o.policy, o.field);
+}
+
+// Rules collected with provisional origins, then deduplicated, ordered and
+// given the final origin table.
+class Builder {
+public:
+    uint32_t origin(RuleOrigin o, const Policy& from)
+    {
+        origins_.push_back(std::move(o));
+        from_.push_back(&from);
+        return static_cast<uint32_t>(origins_.size() - 1);
+    }
+    const RuleOrigin& origin_at(uint32_t i) const { return origins_[i]; }
+
+    RuleSet finish(RuleSet rs, std::vector<Diagnostic>* diagnostics)
+    {
+        normalise(rs.process);
+        normalise(rs.file);
+        normalise(rs.network);
+        normalise(rs.capabilities);
+        if (diagnostics) {
+            conflicts(rs.process, "process", diagnostics);
+            conflicts(rs.file, "file", diagnostics);
+            conflicts(rs.network, "network", diagnostics);
+            conflicts(rs.capabilities, "capabilities", diagnostics);
+        }
+        // Renumber the origins in order of first use.
+        std::map<uint32_t, uint32_t> renumber;
+        auto remap = [&](auto& rules) {
+            for (auto& r : rules) {
+                auto [it, added] = renumber.emplace(r.origin, static_cast<uint32_t>(rs.origins.size()));
+                if (added)
+                    rs.origins.push_back(origins_[r.origin]);
+                r.origin = it->second;
+            }
+        };
+        remap(rs.process);
+        remap(rs.file);
+        remap(rs.network);
+        remap(rs.capabilities);
+        return rs;
+    }
+
+private:
+    static auto key_of(const PathRule& r)
+    {
+        return std::tie(r.match, r.path, r.source, r.action, r.read_only, r.owner_only, r.no_tty);
+    }
+    static auto key_of(const NetworkRule& r) { return std::tie(r.protocol, r.source, r.action, r.no_tty); }
+    static auto key_of(const CapabilityRule& r) { return std::tie(r.capability, r.source, r.action); }
+
+    static auto target_of(const PathRule& r) { return std::tie(r.match, r.path, r.source); }
+    static auto target_of(const NetworkRule& r) { return std::tie(r.protocol, r.source); }
+    static auto target_of(const CapabilityRule& r) { return std::tie(r.capability, r.source); }
+
+    static std::string describe(const PathRule& r)
+    {
+        static const char* kinds[] = {"path", "directory", "recursive directory", "pattern", "execname"};
+        return std::string(kinds[static_cast<int>(r.match)]) + " " + r.path +
+               (r.source.empty() ? "" : " from " + r.source);
+    }
+    static std::string describe(const NetworkRule& r)
+    {
+        return std::string(protocol_word(r.protocol)) + (r.source.empty() ? "" : " from " + r.source);
+    }
+    static std::string describe(const CapabilityRule& r)
+    {
+        return capability_name(r.capability) + (r.source.empty() ? "" : " from " + r.source);
+    }
+
+    // Canonical order; of identical rules the one whose origin sorts first
+    // (namespace, policy, field) is kept.
+    template <typename Rule> void normalise(std::vector<Rule>& rules)
+    {
+        std::stable_sort(rules.begin(), rules.end(), [&](const Rule& a, const Rule& b) {
+            if (key_of(a) != key_of(b))
+                return key_of(a) < key_of(b);
+            return origin_key(origins_[a.origin]) < origin_key(origins_[b.origin]);
+        });
+        rules.erase(std::unique(rules.begin(), rules.end(),
+                                [](const Rule& a, const Rule& b) { return key_of(a) == key_of(b); }),
+                    rules.end());
+    }
+
+    // Allow and Block on the same target: legal (Block wins where both
+    // apply), but rarely what the author meant.
+    template <typename Rule>
+    void conflicts(const std::vector<Rule>& rules, const char* category, std::vector<Diagnostic>* out)
+    {
+        for (size_t i = 0; i < rules.size();) {
+            size_t j = i;
+            const Rule* allow = nullptr;
+            const Rule* block = nullptr;
+            for (; j < rules.size() && target_of(rules[j]) == target_of(rules[i]); ++j) {
+                if (rules[j].action == Action::Allow && !allow)
+                    allow = &rules[j];
+                if (rules[j].action == Action::Block && !block)
+                    block = &rules[j];
+            }
+            if (allow && block) {
+                const RuleOrigin& a = origins_[allow->origin];
+                const RuleOrigin& b = origins_[block->origin];
+                out->push_back(diagnostic(*from_[block->origin], Diagnostic::Level::Warning, b.field,
+                                          std::string(category) + " " + describe(*block) + " is both allowed (" +
+                                              a.policy + " " + a.field + ") and blocked (" + b.policy + " " + b.field +
+                                              "): Block wins wherever both apply"));
+            }
+            i = j;
+        }
+    }
+
+    std::vector<RuleOrigin> origins_;
+    std::vector<const Policy*> from_; // per origin: its policy
+};
+
+void compile_paths(const Policy& p, const PathSection& section, Builder& b, std::vector<PathRule>& out)
+{
+    auto add = [&](PathRule r, const std::vector<FromSource>& from) {
+        for (const auto& src : sources_of(from)) {
+            r.source = src;
+            out.push_back(r);
+        }
+    };
     for (const auto& mp : section.paths) {
-        if (!mp.allowed_args.empty())
-            throw Error(Errc::InvalidPolicy, p.input + ": policy " + p.name + ": " + mp.field +
-                                                 ".allowedArgs cannot be enforced in the kernel by this build");
-        RuleOrigin o = origin_of(p, section.meta, mp.meta, mp.field);
         PathRule r;
         r.match = mp.execname.empty() ? PathMatch::Exact : PathMatch::ExecName;
-        r.path = mp.execname.empty() ? mp.path : mp.execname;
-        r.action = o.action;
+        r.path = mp.execname.empty() ? canonical_path(mp.path) : mp.execname;
+        r.origin = b.origin(origin_of(p, section.meta, mp.meta, mp.field), p);
+        r.action = b.origin_at(r.origin).action;
         r.read_only = mp.read_only;
         r.owner_only = mp.owner_only;
         r.no_tty = mp.pts.has_value() && !*mp.pts;
-        r.origin = c.origin(o);
-        for (const auto& src : sources_of(mp.from_source)) {
-            r.source = src;
-            c.add(out, r);
-        }
+        add(r, mp.from_source);
     }
     for (const auto& md : section.directories) {
-        RuleOrigin o = origin_of(p, section.meta, md.meta, md.field);
         PathRule r;
         r.match = md.recursive ? PathMatch::RecursiveDirectory : PathMatch::Directory;
-        r.path = md.dir;
-        r.action = o.action;
+        r.path = canonical_path(md.dir);
+        r.origin = b.origin(origin_of(p, section.meta, md.meta, md.field), p);
+        r.action = b.origin_at(r.origin).action;
         r.read_only = md.read_only;
         r.owner_only = md.owner_only;
         r.no_tty = md.pts.has_value() && !*md.pts;
-        r.origin = c.origin(o);
-        for (const auto& src : sources_of(md.from_source)) {
-            r.source = src;
-            c.add(out, r);
-        }
+        add(r, md.from_source);
     }
     for (const auto& pat : section.patterns) {
-        RuleOrigin o = origin_of(p, section.meta, pat.meta, pat.field);
         PathRule r;
         r.match = PathMatch::Pattern;
         r.path = pat.pattern;
-        r.action = o.action;
+        r.origin = b.origin(origin_of(p, section.meta, pat.meta, pat.field), p);
+        r.action = b.origin_at(r.origin).action;
         r.read_only = pat.read_only;
         r.owner_only = pat.owner_only;
-        r.origin = c.origin(o);
-        c.add(out, r);
+        out.push_back(r);
     }
-    (void)process;
 }
 
-bool label_matches(const std::map<std::string, std::string>& labels, const std::string& kv)
+using Presets = std::map<Action, std::pair<const Policy*, std::string>>; // action -> where it was given
+
+void compile_into(const Policy& p, Builder& b, RuleSet& rs, Presets& presets)
 {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos)
-        return labels.count(kv) > 0;
-    auto it = labels.find(kv.substr(0, eq));
-    return it != labels.end() && it->second == kv.substr(eq + 1);
+    compile_paths(p, p.process, b, rs.process);
+    compile_paths(p, p.file, b, rs.file);
+
+    for (const auto& mp : p.network.protocols) {
+        uint32_t origin = b.origin(origin_of(p, p.network.meta, mp.meta, mp.field), p);
+        NetworkRule r;
+        r.origin = origin;
+        r.action = b.origin_at(origin).action;
+        r.no_tty = mp.pts.has_value() && !*mp.pts;
+        for (const auto& name : mp.protocols)
+            for (Protocol proto : expand_protocol(protocol_name(name).value_or("")))
+                for (const auto& src : sources_of(mp.from_source)) {
+                    r.protocol = proto;
+                    r.source = src;
+                    rs.network.push_back(r);
+                }
+    }
+    for (const auto& mc : p.capabilities.capabilities) {
+        uint32_t origin = b.origin(origin_of(p, p.capabilities.meta, mc.meta, mc.field), p);
+        CapabilityRule r;
+        r.origin = origin;
+        r.action = b.origin_at(origin).action;
+        for (const auto& name : mc.capabilities)
+            for (const auto& src : sources_of(mc.from_source)) {
+                r.capability = capability_number(name).value_or(-1);
+                r.source = src;
+                rs.capabilities.push_back(r);
+            }
+    }
+    for (const auto& preset : p.presets)
+        if (preset.name == kFilelessExec)
+            presets.emplace(preset.action.value_or(p.meta.action.value_or(Action::Block)),
+                            std::make_pair(&p, preset.field));
 }
 
-} // namespace
-
-bool selects(const Policy& p, const PodIdentity& pod)
+// Of several filelessExec presets the strictest applies: Block, then
+// Audit, then Allow.
+std::optional<Action> strictest(const Presets& presets, std::vector<Diagnostic>* diagnostics)
 {
-    const Selector& s = p.selector;
-    if (!s.container_names.empty() &&
-        std::find(s.container_names.begin(), s.container_names.end(), pod.container_name) == s.container_names.end())
-        return false;
-    if (p.kind == "KubeArmorPolicy" && !p.namespace_.empty() && !pod.namespace_.empty() &&
-        p.namespace_ != pod.namespace_)
-        return false;
-
-    // Without labels, whoever wrote the annotation resolved the selector.
-    if (!pod.labels_known)
-        return true;
-    for (const auto& [k, v] : s.match_labels) {
-        auto it = pod.labels.find(k);
-        if (it == pod.labels.end() || it->second != v)
-            return false;
-    }
-    // KubeArmor: In expressions take precedence; NotIn only counts when
-    // there is no In expression.
-    bool has_in = std::any_of(s.match_expressions.begin(), s.match_expressions.end(),
-                              [](const MatchExpression& e) { return e.op == "In"; });
-    for (const auto& e : s.match_expressions) {
-        if (has_in && e.op != "In")
+    for (Action a : {Action::Block, Action::Audit, Action::Allow}) {
+        auto it = presets.find(a);
+        if (it == presets.end())
             continue;
-        bool any = std::any_of(e.values.begin(), e.values.end(), [&](const std::string& v) {
-            return e.key == "namespace" ? v == pod.namespace_ : label_matches(pod.labels, v);
-        });
-        if (e.op == "In" ? !any : any)
-            return false;
+        if (presets.size() > 1 && diagnostics)
+            diagnostics->push_back(diagnostic(*it->second.first, Diagnostic::Level::Warning, it->second.second,
+                                              "filelessExec is given different actions; the strictest, " +
+                                                  std::string(to_string(a)) + ", applies"));
+        return a;
     }
-    return true;
+    return std::nullopt;
 }
 
-RuleSet compile(const std::vector<Policy>& policies, const PodIdentity& pod, const Postures& postures)
+RuleSet compile_set(const std::vector<const Policy*>& policies, const Postures& postures,
+                    std::vector<Diagnostic>* diagnostics)
 {
+    // Policies built by hand or decoded get the same checks as parsed ones:
+    // nothing invalid is compiled.
+    auto fail = [](Errc code, const std::vector<Diagnostic>& problems) {
+        std::string msg;
+        for (const auto& d : problems)
+            if (d.level == Diagnostic::Level::Error)
+                msg += (msg.empty() ? "" : "\n") + d.str();
+        if (!msg.empty())
+            throw Error(code, msg);
+    };
+    for (const Policy* p : policies)
+        fail(Errc::InvalidPolicy, validate(*p, p->input));
+    std::vector<Diagnostic> problems;
+    for (const Policy* p : policies) {
+        auto u = unenforceable(*p);
+        problems.insert(problems.end(), u.begin(), u.end());
+    }
+    fail(Errc::Unsupported, problems);
+
     RuleSet rs;
     rs.file_posture = postures.file;
     rs.network_posture = postures.network;
     rs.capabilities_posture = postures.capabilities;
-    Collector c(rs);
+    Builder b;
+    Presets presets;
+    for (const Policy* p : policies)
+        compile_into(*p, b, rs, presets);
+    rs.fileless_exec = strictest(presets, diagnostics);
+    return b.finish(std::move(rs), diagnostics);
+}
 
-    for (const auto& p : policies) {
-        if (!selects(p, pod))
-            continue;
-        compile_paths(p, p.process, true, c, rs.process);
-        compile_paths(p, p.file, false, c, rs.file);
+Diagnostic unsupported(const Policy& p, const std::string& field, const std::string& what)
+{
+    return diagnostic(p, Diagnostic::Level::Error, field, "policy " + p.name + ": " + what);
+}
 
-        for (const auto& mp : p.network.protocols) {
-            RuleOrigin o = origin_of(p, p.network.meta, mp.meta, mp.field);
-            NetworkRule r;
-            r.action = o.action;
-            r.no_tty = mp.pts.has_value() && !*mp.pts;
-            r.origin = c.origin(o);
-            std::vector<Protocol> protos;
-            if (mp.protocol == "all")
-                protos = {Protocol::Stream,    Protocol::Dgram, Protocol::Raw,   Protocol::Rdm,
-                          Protocol::Seqpacket, Protocol::Dccp,  Protocol::Packet};
-            else
-                protos = {*protocol_of(mp.protocol)};
-            for (auto proto : protos)
-                for (const auto& src : sources_of(mp.from_source)) {
-                    r.protocol = proto;
-                    r.source = src;
-                    c.add(rs.network, r);
-                }
-        }
-        if (!p.network.dns_queries.empty())
-            throw Error(Errc::InvalidPolicy, p.input + ": policy " + p.name + ": " + p.network.dns_queries[0].field +
-                                                 ": matchDNSQueries cannot be enforced by this build");
-        for (const auto& mc : p.capabilities.capabilities) {
-            RuleOrigin o = origin_of(p, p.capabilities.meta, mc.meta, mc.field);
-            CapabilityRule r;
-            r.capability = *capability_number(mc.capability);
-            r.action = o.action;
-            r.origin = c.origin(o);
-            for (const auto& src : sources_of(mc.from_source)) {
-                r.source = src;
-                c.add(rs.capabilities, r);
-            }
-        }
-        for (const auto& preset : p.presets) {
-            if (preset.name == "filelessExec")
-                rs.fileless_exec = preset.action.value_or(p.meta.action.value_or(Action::Block));
-            else
-                throw Error(Errc::InvalidPolicy, p.input + ": policy " + p.name + ": " + preset.field + ": preset '" +
-                                                     preset.name + "' cannot be enforced by this build");
-        }
-    }
-    return rs;
+} // namespace
+
+std::vector<Diagnostic> unenforceable(const Policy& p)
+{
+    std::vector<Diagnostic> out;
+    for (const auto& mp : p.process.paths)
+        if (!mp.allowed_args.empty())
+            out.push_back(unsupported(p, mp.field + ".allowedArgs",
+                                      "kadapter cannot enforce allowedArgs yet (its rule set has no argument rules)"));
+    for (const auto& q : p.network.dns_queries)
+        out.push_back(
+            unsupported(p, q.field, "kadapter cannot enforce matchDNSQueries yet (its rule set has no DNS rules)"));
+    for (const auto& preset : p.presets)
+        if (preset.name != kFilelessExec)
+            out.push_back(unsupported(p, preset.field + ".name",
+                                      "kadapter cannot enforce the '" + preset.name +
+                                          "' preset yet (of the presets, only filelessExec)"));
+    return out;
+}
+
+RuleSet compile(const std::vector<Policy>& policies, const PodIdentity& pod, const Postures& postures,
+                std::vector<Diagnostic>* diagnostics)
+{
+    std::vector<const Policy*> selected;
+    for (const auto& p : policies)
+        if (selects(p, pod))
+            selected.push_back(&p);
+    return compile_set(selected, postures, diagnostics);
+}
+
+RuleSet compile_policy(const Policy& policy, const Postures& postures, std::vector<Diagnostic>* diagnostics)
+{
+    return compile_set({&policy}, postures, diagnostics);
 }
 
 } // namespace kadapter::policy

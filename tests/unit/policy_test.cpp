@@ -1,4 +1,4 @@
-// KubeArmorPolicy parsing and compilation (first cut: issue 3 extends it).
+// The poster's policy end to end: parse, compile, errors, annotations.
 #include <catch2/catch.hpp>
 
 #include "kadapter/annotations.hpp"

@@ -1,0 +1,10 @@
+#include "command.hpp"
+
+namespace kadapter::cli {
+
+std::vector<Command> commands()
+{
+    return {lint_command(), compile_command(), annotate_command(), explain_command(), kernel_check_command()};
+}
+
+} // namespace kadapter::cli

@@ -44,6 +44,23 @@ enum kad_key_kind {
 	KAD_KEY_EXEC_PATTERN = 12,
 };
 
+/*
+ * Network keys: the socket type (KubeArmor's stream, dgram, raw, rdm,
+ * seqpacket, dccp, packet) or the protocol class (tcp, udp, icmp, icmpv6,
+ * sctp) of a socket. Protocol names apply to AF_INET and AF_INET6 only;
+ * raw and packet also to AF_PACKET. Other families are not network.
+ */
+#define KAD_NET_TYPE_KEY(type) (0x100ull | (__u64)(type))
+#define KAD_NET_PROTO_KEY(cls) (0x200ull | (__u64)(cls))
+enum kad_net_class {
+	KAD_NET_TCP = 1,
+	KAD_NET_UDP = 2,
+	KAD_NET_ICMP = 3,
+	KAD_NET_ICMPV6 = 4,
+	KAD_NET_SCTP = 5,
+};
+/* Capability keys: the capability number. */
+
 struct kad_rule_key {
 	__u64 hash;   /* keyed SipHash-1-3 of the path, or a small number */
 	__u64 source; /* hash of the source executable's path; 0 = any source */
@@ -135,6 +152,33 @@ struct kad_rule_value {
 	};
 };
 
+/*
+ * matchPatterns: all of a rule set's globs for one category compiled into
+ * one deterministic automaton over byte classes, so matching costs one
+ * table load per path byte however many patterns there are. A path ends
+ * in a state whose accept id keys the rule map (KAD_KEY_*_PATTERN).
+ */
+#define KAD_DFA_STATES 2048 /* state 0 is the dead state */
+#define KAD_DFA_CELLS 16384 /* states x byte classes */
+
+struct kad_dfa {
+	__u16 states;
+	__u16 classes;
+	__u16 start;
+	__u16 zero;
+	__u8 byte_class[256];
+	__u16 next[KAD_DFA_CELLS];    /* next[state * classes + class] */
+	__u16 accept[KAD_DFA_STATES]; /* accept id, 0 = none */
+};
+
+/* The automata of one rule set: an ARRAY of these two, published in
+ * `automata` under the rule set's id. */
+enum kad_dfa_index {
+	KAD_DFA_FILE = 0,
+	KAD_DFA_EXEC = 1,
+	KAD_DFA_COUNT = 2,
+};
+
 /* Container keys: how a task is tied to a container. */
 enum kad_binding_kind {
 	KAD_BIND_CGROUP = 1, /* cgroup v2 id */
@@ -173,6 +217,7 @@ enum kad_op {
 	KAD_OP_PROTECT = 15,  /* self-protection denial */
 	KAD_OP_THROTTLE = 16, /* alert threshold reached */
 	KAD_OP_CHOWN = 17,
+	KAD_OP_FILE_CREATE = 18, /* a new regular file (open with O_CREAT) */
 };
 
 /* Why a decision was reached. */

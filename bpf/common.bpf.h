@@ -25,7 +25,7 @@
 /* Flags of struct file and inode modes we need (not in BTF). */
 #define KAD_FMODE_READ 0x1
 #define KAD_FMODE_WRITE 0x2
-#define KAD_FMODE_EXEC 0x20
+#define KAD_FMODE_EXEC 0x20 /* __FMODE_EXEC in f_flags */
 #define KAD_O_ACCMODE 00000003
 #define KAD_O_CREAT 00000100
 #define KAD_O_TRUNC 00001000
@@ -36,6 +36,15 @@
 /* Hides a value's range from clang, so a following mask survives into the
  * object and the verifier sees the bound it needs. */
 #define kad_barrier_var(var) asm volatile("" : "+r"(var))
+
+/* The value of a pointer as a plain number, for global functions, which
+ * take no kernel pointers on this kernel. */
+static __always_inline __u64 kad_ptr_value(const void *p)
+{
+	__u64 v = 0;
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
 
 /* ---- knobs, set by libkadapter between open and load ---- */
 
@@ -53,10 +62,11 @@ __u32 kad_pidns_bindings __weak = 0;
 
 /* ---- maps ---- */
 
-/* Inner-map template: the real rule maps are sized per rule set. */
+/* Inner-map template: the real rule maps are sized per rule set.
+ * Preallocated: a rule map is filled once and never changes, and freeing
+ * a non-preallocated one waits for RCU barriers in the kernel. */
 struct kad_rule_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1);
 	/* Sizes rather than BTF types: a unit that only passes pointers to
 	 * these structs gets forward declarations, which the linker rejects. */
@@ -70,6 +80,23 @@ struct {
 	__type(key, struct kad_binding_key);
 	__array(values, struct kad_rule_map);
 } kad_rulesets SEC(".maps") __weak;
+
+/* Inner-map template of the matchPatterns automata (abi.h, kad_dfa). */
+struct kad_automata_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KAD_DFA_COUNT);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct kad_dfa));
+};
+
+/* Keyed by rule set id, not binding: during a swap the old and the new rule
+ * set each find their own automata. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__array(values, struct kad_automata_map);
+} kad_automata SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -130,7 +157,7 @@ struct kad_path_scan {
 	__u64 tail;	    /* the last, partial word */
 	__u64 mask;	    /* directory depths some rule lives at */
 	__u32 tail_len;	    /* bytes in tail (0..7) */
-	__u32 start;	    /* offset of the path in kad_scratch.path, 8-aligned */
+	__u32 start;	    /* offset of the path in kad_scratch.path */
 	__u32 len;	    /* bytes, without the NUL */
 	__u32 pos;	    /* bytes consumed (a multiple of 8) */
 	__u32 depth;	    /* '/' seen so far */
@@ -142,37 +169,107 @@ struct kad_path_scan {
 	int slot;
 };
 
-/* Input and output of kad_evaluate_path() (path.bpf.h). */
-struct kad_eval_request {
+/* Who acts, and under which rule set. Pointer-free, so it can be copied
+ * into scratch memory and handed to global functions. */
+struct kad_context {
+	struct kad_header header; /* copy of the rule map's header entry */
 	struct kad_binding_key binding;
-	__u64 ruleset_id;
-	__u64 exe_hash;	  /* the acting task's executable; 0 = unknown */
-	__u64 inode_hash; /* the file's identity; 0 = none */
-	__u64 dir_mask;
-	__u32 conditions;
-	__u32 start; /* the path in kad_scratch.path, 8-aligned */
+	__u64 exe_hash; /* the acting task's executable, 0 = unknown */
+};
+
+/* Input and output of kad_evaluate() (path.bpf.h). */
+struct kad_eval_request {
+	struct kad_context subject; /* refreshed when the rule set was swapped */
+	__u64 inode_dev;	    /* the file's identity (0 = none) */
+	__u64 inode_ino;
+	__u32 category;	  /* KAD_CAT_FILE, KAD_CAT_PROCESS, or KAD_CAT_MAX: hash only */
+	__u32 conditions; /* KAD_COND_* */
+	__u32 start;	  /* offset of the path in kad_scratch.path */
 	__u32 len;
-	__u32 kind_path, kind_dir, kind_name, kind_inode;
-	__u8 deep;
 	__u8 is_dir;
-	__u8 with_sources;
-	__u8 zero;
+	__u8 zero[3];
 	int slot;
+	/* derived from the subject's header for each attempt */
+	__u64 inode_hash;
+	__u64 name_hash;
+	__u64 dir_mask;
+	__u64 pattern_accept; /* accept id of the pattern automaton, 0 = none */
+	__u32 kind_path, kind_dir, kind_name, kind_inode, kind_pattern;
+	__u32 dfa_index; /* enum kad_dfa_index */
+	__u8 deep;
+	__u8 with_sources;
+	__u8 zero2[6];
 	/* results */
 	struct kad_verdict verdict;
 	__u64 path_hash;
 	__u8 overflow;	   /* too many prefixes to probe: deny */
 	__u8 inconsistent; /* the rule set changed under us */
-	__u8 zero2[6];
+	__u8 zero3[6];
+};
+/*
+ * Path buffer layout: bpf_d_path writes from 0; the dentry walk (walk.bpf.h)
+ * prepends down from KAD_WALK_END into [KAD_PATH_MAX, KAD_WALK_END). Offsets
+ * are masked with KAD_PATH_MASK; the slack after it lets a masked offset
+ * be followed by a word load or a NAME_MAX copy without leaving the buffer.
+ */
+#define KAD_PATH_MASK (2 * KAD_PATH_MAX - 1)
+#define KAD_WALK_END (2 * KAD_PATH_MAX)
+#define KAD_PATH_SLACK 256
+
+/*
+ * State that bpf_loop callbacks change lives here, never on the stack:
+ * Linux 6.1 verifies a callback once, with the caller's stack as it is
+ * before the first iteration, and removes branches that state cannot take
+ * as dead code. Map memory is unknown to the verifier, so every branch of
+ * a callback that reads its state from here stays in the program.
+ */
+struct kad_walk {
+	__u64 dentry; /* struct dentry *, probe-read only */
+	__u64 mnt;    /* struct mount * */
+	__u64 root_dentry;
+	__u64 root_mnt; /* struct vfsmount * */
+	__u32 pos;	/* the path so far is path[pos, KAD_WALK_END) */
+	__u8 overflow;
+	__u8 done;
+	__u8 zero[2];
+};
+
+/* A pattern automaton running over the path (path.bpf.h). */
+struct kad_dfa_run {
+	__u32 state;
+	__u32 pos;
+	__u32 end;
+	__u32 zero;
+};
+
+struct kad_name_hash {
+	struct kad_sip sip;
+	__u64 tail;
+	__u32 n;
+	__u32 from;
+	__u32 len;
+	__u32 zero;
+};
+
+/* Input and output of kad_path_of() (file.bpf.c). Only scalars, as global
+ * functions require; the pointers are probe-read. */
+struct kad_path_op_request {
+	__u64 dentry; /* struct dentry * */
+	__u64 mnt;    /* struct vfsmount * */
+	__u32 start;  /* result: where the path starts in kad_scratch.path */
+	int slot;
 };
 
 struct kad_scratch {
-	/* Paths are built here; the hand-written walk fills it from the end. */
-	char path[2 * KAD_PATH_MAX];
+	char path[2 * KAD_PATH_MAX + KAD_PATH_SLACK];
 	struct kad_probe probes[KAD_MAX_PROBES];
 	struct kad_event event;
 	struct kad_eval_request req;
 	struct kad_path_scan scan;
+	struct kad_path_op_request op;
+	struct kad_walk walk;
+	struct kad_name_hash name;
+	struct kad_dfa_run dfa;
 };
 
 struct {
@@ -225,16 +322,10 @@ static __always_inline struct kad_scratch *kad_scratch_get(int slot)
 
 /* ---- the container of the current task ---- */
 
-struct kad_context {
-	void *rules;		  /* the rule map (inner map) */
-	struct kad_header header; /* copy of its header entry */
-	struct kad_binding_key binding;
-	__u64 exe_hash; /* the acting task's executable, 0 = unknown */
-};
-
-static __always_inline void *kad_rules_of(struct kad_binding_key *key, struct kad_header *hdr)
+static __always_inline void *kad_rules_of(struct kad_binding_key *binding, struct kad_header *hdr)
 {
-	void *rules = bpf_map_lookup_elem(&kad_rulesets, key);
+	struct kad_binding_key key = *binding; /* map keys must live on the stack */
+	void *rules = bpf_map_lookup_elem(&kad_rulesets, &key);
 	if (!rules)
 		return NULL;
 	struct kad_rule_key hk = {.kind = KAD_KEY_HEADER};
@@ -269,29 +360,35 @@ static __always_inline int kad_current_context(struct kad_context *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct kad_task_tag *tag = bpf_task_storage_get(&kad_task_tags, task, 0, 0);
 
+	/* Fully defined on every path: the verifier rejects reads of
+	 * registers clang left undefined where it proved them unused. */
+	__builtin_memset(ctx, 0, sizeof(*ctx));
+
 	if (tag && tag->binding.kind) {
 		ctx->binding = tag->binding;
 		ctx->exe_hash = tag->exe_hash;
-		ctx->rules = kad_rules_of(&ctx->binding, &ctx->header);
-		return ctx->rules != NULL;
+		return kad_rules_of(&ctx->binding, &ctx->header) != NULL;
 	}
 
 	ctx->binding.id = bpf_get_current_cgroup_id();
 	ctx->binding.kind = KAD_BIND_CGROUP;
 	ctx->binding.zero = 0;
 	ctx->exe_hash = 0;
-	ctx->rules = kad_rules_of(&ctx->binding, &ctx->header);
-	if (!ctx->rules && kad_pidns_bindings) {
+	void *rules = kad_rules_of(&ctx->binding, &ctx->header);
+	if (!rules && kad_pidns_bindings) {
 		ctx->binding.id = kad_task_pidns(task);
 		ctx->binding.kind = KAD_BIND_PIDNS;
-		ctx->rules = kad_rules_of(&ctx->binding, &ctx->header);
+		rules = kad_rules_of(&ctx->binding, &ctx->header);
 	}
-	if (!ctx->rules)
+	if (!rules)
 		return 0;
 
 	/* First sight of this task in a bound container: tag it. */
-	struct kad_task_tag init = {.binding = ctx->binding};
-	tag = bpf_task_storage_get(&kad_task_tags, task, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	tag = bpf_task_storage_get(&kad_task_tags, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (tag) {
+		tag->binding = ctx->binding;
+		tag->exe_hash = 0;
+	}
 	return 1;
 }
 
@@ -414,6 +511,7 @@ static __always_inline int kad_apply_key(void *rules, struct kad_rule_key *key, 
 	struct kad_rule_value *val = bpf_map_lookup_elem(rules, key);
 	if (!val)
 		return 0;
+	kad_barrier_var(conditions); /* keep the mask next to the index */
 	__u8 cell = val->decision.cells[conditions & (KAD_CONDITIONS - 1)];
 	if ((cell & KAD_CELL_AUDIT) && !v->audited) {
 		v->audited = 1;
@@ -448,29 +546,39 @@ static __always_inline __u32 kad_event_stage(struct kad_context *ctx, struct kad
 	return len;
 }
 
+/* The action a verdict comes to: Block denies; with no decision, allow-list
+ * mode applies the category's posture. Returns the hook's return value. */
+static __always_inline int kad_outcome(const struct kad_context *ctx, struct kad_verdict *v, int category, __u8 *action)
+{
+	*action = KAD_ACTION_NONE;
+	if (v->decision == KAD_ACTION_BLOCK) {
+		*action = KAD_ACTION_BLOCK;
+		return -KAD_DENY;
+	}
+	/* Checks outside the categories (presets) have no posture. */
+	if (v->decision == KAD_ACTION_NONE && category < KAD_CAT_MAX &&
+	    ctx->header.allow_list[category & (KAD_CAT_MAX - 1)]) {
+		v->reason = KAD_REASON_POSTURE;
+		v->rule = ~0u;
+		if (ctx->header.posture[category & (KAD_CAT_MAX - 1)] == KAD_POSTURE_BLOCK) {
+			*action = KAD_ACTION_BLOCK;
+			return -KAD_DENY;
+		}
+		*action = KAD_ACTION_AUDIT;
+	}
+	return 0;
+}
+
 /*
- * Turns a verdict into the hook's return value and sends the alerts:
- * Block denies; with no decision, allow-list mode applies the category's
- * posture; Audit matches are reported in addition. `path_start`/`len` name
- * the resource in s->path, or KAD_RESOURCE_STAGED.
+ * Turns a verdict into the hook's return value and sends the alerts; Audit
+ * matches are reported in addition. `path_start`/`len` name the resource in
+ * s->path, or KAD_RESOURCE_STAGED.
  */
 static __always_inline int kad_finish(struct kad_context *ctx, struct kad_verdict *v, int category,
 				      struct kad_scratch *s, __u16 op, __u32 path_start, __u32 len)
 {
-	int err = 0;
-	__u8 action = KAD_ACTION_NONE;
-
-	if (v->decision == KAD_ACTION_BLOCK) {
-		err = -KAD_DENY;
-		action = KAD_ACTION_BLOCK;
-	} else if (v->decision == KAD_ACTION_NONE && ctx->header.allow_list[category & (KAD_CAT_MAX - 1)]) {
-		v->reason = KAD_REASON_POSTURE;
-		v->rule = ~0u;
-		action = ctx->header.posture[category & (KAD_CAT_MAX - 1)] == KAD_POSTURE_BLOCK ? KAD_ACTION_BLOCK
-												: KAD_ACTION_AUDIT;
-		if (action == KAD_ACTION_BLOCK)
-			err = -KAD_DENY;
-	}
+	__u8 action;
+	int err = kad_outcome(ctx, v, category, &action);
 	if (action == KAD_ACTION_NONE && !v->audited)
 		return err;
 
@@ -485,7 +593,7 @@ static __always_inline int kad_finish(struct kad_context *ctx, struct kad_verdic
 	}
 	if (v->audited) {
 		e->action = KAD_ACTION_AUDIT;
-		e->reason = KAD_REASON_RULE;
+		e->reason = v->audit_rule == ~0u ? v->reason : KAD_REASON_RULE; /* presets have no rule */
 		e->rule = v->audit_rule;
 		e->error = err;
 		kad_event_send(e, len);

@@ -8,56 +8,68 @@
 
 /*
  * Runs for every binfmt pass: for a "#!" script once for the script and
- * again for its interpreter, so both must be allowed.
+ * again for its interpreter, so both must be allowed. The filelessExec
+ * preset applies first: an executable with no link left (a memfd, or a file
+ * deleted after it was opened) is what it guards against.
  */
 SEC("lsm/bprm_check_security")
 int BPF_PROG(kad_bprm_check, struct linux_binprm *bprm, int ret)
 {
-	struct kad_context cur;
-
 	if (ret)
 		return ret;
-	if (!kad_current_context(&cur) || !cur.header.has_rules[KAD_CAT_PROCESS])
-		return 0;
-
 	int slot = kad_scratch_claim();
 	struct kad_scratch *s = kad_scratch_get(slot);
 	if (!s) {
 		kad_scratch_release(slot);
 		return -KAD_DENY;
 	}
+	int err = 0;
+	struct kad_context *cur = &s->req.subject;
+	if (!kad_current_context(cur) ||
+	    (!cur->header.has_rules[KAD_CAT_PROCESS] && cur->header.fileless_action == KAD_ACTION_NONE))
+		goto out;
 
-	int err;
 	struct file *file = bprm->file; /* a BTF pointer, as bpf_d_path needs */
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	long n = bpf_d_path(&file->f_path, s->path, KAD_PATH_MAX);
 	if (n <= 0) {
 		static const char what[] = "<executable path longer than PATH_MAX>";
-		err = kad_deny_unresolvable(&cur, s, KAD_OP_EXEC, what, sizeof(what) - 1);
+		err = kad_deny_unresolvable(cur, s, KAD_OP_EXEC, what, sizeof(what) - 1);
 		goto out;
+	}
+
+	if (cur->header.fileless_action != KAD_ACTION_NONE && BPF_CORE_READ(inode, __i_nlink) == 0) {
+		struct kad_verdict f = {.decision = KAD_ACTION_NONE, .audited = 1, .reason = KAD_REASON_FILELESS};
+		f.audit_rule = ~0u;
+		if (cur->header.fileless_action == KAD_ACTION_BLOCK) {
+			f.decision = KAD_ACTION_BLOCK;
+			f.rule = ~0u;
+			f.audited = 0;
+		}
+		s->event.aux = 0;
+		s->event.aux2 = 0;
+		err = kad_finish(cur, &f, KAD_CAT_MAX, s, KAD_OP_EXEC, 0, n - 1);
+		if (err || !cur->header.has_rules[KAD_CAT_PROCESS])
+			goto out;
 	}
 
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	__u32 conditions =
+	struct kad_eval_request *req = kad_request(s, slot, cur, KAD_CAT_PROCESS, 0, n - 1);
+	req->conditions =
 		(BPF_CORE_READ(task, cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val) ? KAD_COND_OWNER : 0) |
 		(kad_current_has_tty() ? KAD_COND_TTY : 0);
-	struct kad_path_kinds kinds = {
-		.path = KAD_KEY_EXEC_PATH,
-		.dir = KAD_KEY_EXEC_DIR,
-		.name = (cur.header.flags & KAD_HDR_EXEC_NAMES) ? KAD_KEY_EXEC_NAME : 0,
-		.inode = KAD_KEY_EXEC_INODE,
-	};
-	kad_evaluate(&cur, s, slot, n - 1, conditions, &kinds, cur.header.exec_dir_depths,
-		     !!(cur.header.flags & KAD_HDR_DEEP_EXEC_DIRS), 0, !!(cur.header.flags & KAD_HDR_EXEC_SOURCES));
-	if (s->req.overflow) {
-		err = kad_deny_unresolvable(&cur, s, KAD_OP_EXEC, s->path, n - 1);
+	req->inode_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	req->inode_ino = BPF_CORE_READ(inode, i_ino);
+	kad_evaluate(req);
+	if (req->overflow) {
+		err = kad_deny_unresolvable(&req->subject, s, KAD_OP_EXEC, s->path, n - 1);
 		goto out;
 	}
-	struct kad_verdict v = s->req.verdict;
+	struct kad_verdict v = req->verdict;
 
 	s->event.aux = 0;
 	s->event.aux2 = 0;
-	err = kad_finish(&cur, &v, KAD_CAT_PROCESS, s, KAD_OP_EXEC, 0, n - 1);
+	err = kad_finish(&req->subject, &v, KAD_CAT_PROCESS, s, KAD_OP_EXEC, 0, n - 1);
 out:
 	kad_scratch_release(slot);
 	return err;
@@ -82,9 +94,9 @@ void BPF_PROG(kad_bprm_committed, struct linux_binprm *bprm)
 		struct file *file = bprm->file; /* a BTF pointer, as bpf_d_path needs */
 		long n = bpf_d_path(&file->f_path, s->path, KAD_PATH_MAX);
 		if (n > 0) {
-			struct kad_path_kinds none = {};
-			kad_evaluate(&cur, s, slot, n - 1, 0, &none, 0, 0, 0, 0);
-			tag->exe_hash = s->req.path_hash;
+			struct kad_eval_request *req = kad_request(s, slot, &cur, KAD_CAT_MAX, 0, n - 1);
+			kad_evaluate(req);
+			tag->exe_hash = req->path_hash;
 		} else {
 			tag->exe_hash = 0;
 		}

@@ -12,8 +12,6 @@
 #include "common.bpf.h"
 #include "siphash.bpf.h"
 
-#define KAD_PATH_MASK (2 * KAD_PATH_MAX - 1)
-
 static __always_inline int kad_scan_wants(const struct kad_path_scan *sc, __u32 depth)
 {
 	if (depth > KAD_DEPTH_MASK_BITS)
@@ -78,7 +76,7 @@ static long kad_scan_word(__u32 index, void *data)
 	if (sc->pos >= sc->len)
 		return 1;
 
-	__u32 off = (sc->start + sc->pos) & KAD_PATH_MASK & ~7u;
+	__u32 off = (sc->start + sc->pos) & KAD_PATH_MASK; /* the slack covers the 8 bytes */
 	__u64 w = *(__u64 *)&s->path[off];
 	__u32 n = sc->len - sc->pos;
 	if (n > 8)
@@ -99,7 +97,7 @@ static long kad_scan_word(__u32 index, void *data)
 }
 
 /*
- * Hashes the path at s->path[start .. start+len) (start 8-aligned) into
+ * Hashes the path at s->path[start .. start+len) into
  * s->scan and records the prefixes at the requested depths. For a
  * directory target it also records the directory itself ("path/"), so a
  * directory rule covers its own listing.
@@ -129,21 +127,15 @@ static __always_inline __u64 kad_scan_hash(const struct kad_path_scan *sc)
 	return kad_sip_finish(&sc->sip, sc->tail, sc->tail_len);
 }
 
-/* Hash of the last path component (execname rules), a byte per step. */
-struct kad_name_hash {
-	struct kad_sip sip;
-	__u64 tail;
-	__u32 n;
-	__u32 from;
-	__u32 len;
-	int slot;
-};
-
+/* Hash of the last path component (execname rules), a byte per step; the
+ * state is in the scratch slot (see struct kad_name_hash). */
 static long kad_name_byte(__u32 i, void *data)
 {
-	struct kad_name_hash *h = data;
-	struct kad_scratch *s = kad_scratch_get(h->slot);
-	if (!s || h->from + i >= h->len)
+	struct kad_scratch *s = kad_scratch_get(*(int *)data);
+	if (!s)
+		return 1;
+	struct kad_name_hash *h = &s->name;
+	if (h->from + i >= h->len)
 		return 1;
 	__u8 c = s->path[(h->from + i) & KAD_PATH_MASK];
 	h->tail |= (__u64)c << (8 * (h->n & 7));
@@ -156,12 +148,64 @@ static long kad_name_byte(__u32 i, void *data)
 	return 0;
 }
 
-static __always_inline __u64 kad_basename_hash(const struct kad_path_scan *sc)
+/* Out of line: its state stays off the deepest call chain. */
+static __noinline __u64 kad_basename_hash(const struct kad_path_scan *sc)
 {
-	struct kad_name_hash h = {.from = sc->start + sc->last_slash, .len = sc->start + sc->len, .slot = sc->slot};
-	kad_sip_init(&h.sip);
-	bpf_loop(256, kad_name_byte, &h, 0);
-	return kad_sip_finish(&h.sip, h.tail, h.n);
+	int slot = sc->slot;
+	struct kad_scratch *s = kad_scratch_get(slot);
+	if (!s)
+		return 0;
+	struct kad_name_hash *h = &s->name;
+	h->from = sc->start + sc->last_slash;
+	h->len = sc->start + sc->len;
+	h->tail = 0;
+	h->n = 0;
+	kad_sip_init(&h->sip);
+	bpf_loop(256, kad_name_byte, &slot, 0);
+	return kad_sip_finish(&h->sip, h->tail, h->n);
+}
+
+/* One byte of the path through the automaton. The automaton pointer is
+ * set before the loop and never changes; the run state is in scratch. */
+struct kad_dfa_walk {
+	const struct kad_dfa *dfa;
+	int slot;
+};
+
+static long kad_dfa_step(__u32 i, void *data)
+{
+	struct kad_dfa_walk *w = data;
+	struct kad_scratch *s = kad_scratch_get(w->slot);
+	const struct kad_dfa *dfa = w->dfa;
+	if (!s || !dfa)
+		return 1;
+	struct kad_dfa_run *r = &s->dfa;
+	if (r->pos >= r->end || !r->state)
+		return 1;
+	__u8 c = s->path[r->pos & KAD_PATH_MASK];
+	__u32 cell = r->state * dfa->classes + dfa->byte_class[c];
+	kad_barrier_var(cell);
+	r->state = dfa->next[cell & (KAD_DFA_CELLS - 1)];
+	r->pos++;
+	return 0;
+}
+
+/* The accept id the automaton ends in for the path at s->path[start,
+ * start+len): one table load per byte, whatever the number of patterns. */
+static __noinline __u32 kad_run_dfa(const struct kad_dfa *dfa, int slot, __u32 start, __u32 len)
+{
+	struct kad_scratch *s = kad_scratch_get(slot);
+	if (!s || !dfa)
+		return 0;
+	struct kad_dfa_run *r = &s->dfa;
+	r->state = dfa->start;
+	r->pos = start;
+	r->end = start + len;
+	struct kad_dfa_walk w = {.dfa = dfa, .slot = slot};
+	bpf_loop(KAD_PATH_MAX, kad_dfa_step, &w, 0);
+	if (r->pos < r->end) /* died early: no pattern matches */
+		return 0;
+	return dfa->accept[r->state & (KAD_DFA_STATES - 1)];
 }
 
 struct kad_path_kinds {
@@ -177,15 +221,14 @@ static __noinline int kad_try_key(void *rules, struct kad_rule_key *key, __u32 c
 	return kad_apply_key(rules, key, conditions, v);
 }
 
-/* State of the directory probes, walked by bpf_loop from the deepest. */
+/* State of the directory probes, walked by bpf_loop from the deepest. The
+ * probes, the path's depth and the verdict are read from the scratch slot:
+ * this frame is on the deepest call chain. */
 struct kad_dir_walk {
 	void *rules;
-	struct kad_verdict *v;
 	__u64 source;
 	__u32 kind;
 	__u32 conditions; /* without KAD_COND_DEEP */
-	__u32 nprobes;
-	__u32 depth; /* '/' in the evaluated path */
 	int slot;
 	int decided;
 };
@@ -194,12 +237,16 @@ static long kad_dir_probe(__u32 j, void *data)
 {
 	struct kad_dir_walk *w = data;
 	struct kad_scratch *s = kad_scratch_get(w->slot);
-	if (!s || j >= w->nprobes)
+	if (!s)
 		return 1;
-	struct kad_probe *p = &s->probes[(w->nprobes - 1 - j) & (KAD_MAX_PROBES - 1)];
+	__u32 nprobes = s->scan.nprobes;
+	if (j >= nprobes)
+		return 1;
+	struct kad_probe *p = &s->probes[(nprobes - 1 - j) & (KAD_MAX_PROBES - 1)];
 	struct kad_rule_key key = {.hash = p->hash, .source = w->source, .kind = w->kind};
-	__u32 cond = w->conditions | (p->depth < w->depth ? KAD_COND_DEEP : 0);
-	if (kad_try_key(w->rules, &key, cond, w->v)) {
+	__u32 cond = w->conditions | (p->depth < s->scan.depth ? KAD_COND_DEEP : 0);
+	/* Inline, not kad_try_key(): this is the deepest call chain. */
+	if (kad_apply_key(w->rules, &key, cond, &s->req.verdict)) {
 		w->decided = 1;
 		return 1;
 	}
@@ -211,36 +258,38 @@ static long kad_dir_probe(__u32 j, void *data)
  * source: exact path (and the file's inode identity), executable name, then
  * directories from the deepest up. Returns 1 when a rule decided.
  */
-static __always_inline int kad_eval_path_source(void *rules, struct kad_path_scan *sc,
-						const struct kad_eval_request *req, __u64 name_hash, __u64 source,
-						struct kad_verdict *v)
+static __noinline int kad_eval_path_source(void *rules, struct kad_path_scan *sc, struct kad_eval_request *req,
+					   __u64 source)
 {
 	struct kad_rule_key key = {.hash = req->path_hash, .source = source, .kind = req->kind_path};
 
-	if (kad_try_key(rules, &key, req->conditions, v))
+	if (kad_try_key(rules, &key, req->conditions, &req->verdict))
 		return 1;
 	if (req->inode_hash) {
 		key.hash = req->inode_hash;
 		key.kind = req->kind_inode;
-		if (kad_try_key(rules, &key, req->conditions, v))
+		if (kad_try_key(rules, &key, req->conditions, &req->verdict))
 			return 1;
 	}
 	if (req->kind_name) {
-		key.hash = name_hash;
+		key.hash = req->name_hash;
 		key.kind = req->kind_name;
-		if (kad_try_key(rules, &key, req->conditions, v))
+		if (kad_try_key(rules, &key, req->conditions, &req->verdict))
+			return 1;
+	}
+	if (req->pattern_accept && !source) { /* patterns have no source */
+		key.hash = req->pattern_accept;
+		key.kind = req->kind_pattern;
+		if (kad_try_key(rules, &key, req->conditions, &req->verdict))
 			return 1;
 	}
 	if (!sc->nprobes)
 		return 0;
 	struct kad_dir_walk w = {
 		.rules = rules,
-		.v = v,
 		.source = source,
 		.kind = req->kind_dir,
 		.conditions = req->conditions,
-		.nprobes = sc->nprobes,
-		.depth = sc->depth,
 		.slot = sc->slot,
 	};
 	bpf_loop(sc->nprobes, kad_dir_probe, &w, 0);
@@ -258,11 +307,11 @@ __weak __noinline int kad_evaluate_path(struct kad_eval_request *req)
 {
 	if (!req)
 		return 0;
-	struct kad_binding_key binding = req->binding; /* map keys must live on the stack */
+	struct kad_binding_key binding = req->subject.binding; /* map keys must live on the stack */
 	void *rules = bpf_map_lookup_elem(&kad_rulesets, &binding);
 	struct kad_rule_key hk = {.kind = KAD_KEY_HEADER};
 	struct kad_rule_value *hdr = rules ? bpf_map_lookup_elem(rules, &hk) : NULL;
-	if (!hdr || hdr->header.ruleset_id != req->ruleset_id) {
+	if (!hdr || hdr->header.ruleset_id != req->subject.header.ruleset_id) {
 		req->inconsistent = 1;
 		return 0;
 	}
@@ -277,51 +326,114 @@ __weak __noinline int kad_evaluate_path(struct kad_eval_request *req)
 		req->overflow = 1;
 		return 0;
 	}
-	__u64 name_hash = req->kind_name ? kad_basename_hash(sc) : 0;
+	req->name_hash = req->kind_name ? kad_basename_hash(sc) : 0;
+	if (req->kind_pattern) {
+		/* Published before the rule set that uses it; gone means
+		 * the rule set is being replaced. */
+		__u64 id = req->subject.header.ruleset_id;
+		void *automata = bpf_map_lookup_elem(&kad_automata, &id);
+		__u32 index = req->dfa_index;
+		const struct kad_dfa *dfa = automata ? bpf_map_lookup_elem(automata, &index) : NULL;
+		if (!dfa) {
+			req->inconsistent = 1;
+			return 0;
+		}
+		req->pattern_accept = kad_run_dfa(dfa, req->slot, req->start, req->len);
+	}
 
 	/* Rules with a source come before rules without (KubeArmor's order). */
-	if (!(req->with_sources && req->exe_hash &&
-	      kad_eval_path_source(rules, sc, req, name_hash, req->exe_hash, &req->verdict)))
-		kad_eval_path_source(rules, sc, req, name_hash, 0, &req->verdict);
+	__u64 exe = req->subject.exe_hash;
+	if (!(req->with_sources && exe && kad_eval_path_source(rules, sc, req, exe)))
+		kad_eval_path_source(rules, sc, req, 0);
 	return 0;
 }
 
-/* Evaluates the path staged in s->path for the current task, retrying once
- * when the rule set was swapped meanwhile. Returns 0, or -KAD_DENY when the
- * path cannot be evaluated (the caller reports it). */
-static __always_inline int kad_evaluate(struct kad_context *cur, struct kad_scratch *s, int slot, __u32 len,
-					__u32 conditions, const struct kad_path_kinds *k, __u64 dir_mask, __u8 deep,
-					__u8 is_dir, __u8 with_sources)
+/* The keys, depths and options of a category, from the subject's header. */
+static __always_inline void kad_request_params(struct kad_eval_request *req)
 {
-	struct kad_eval_request *req = &s->req;
+	const struct kad_header *h = &req->subject.header;
+	req->inode_hash = 0;
+	req->name_hash = 0;
+	req->pattern_accept = 0;
+	if (req->category == KAD_CAT_FILE) {
+		req->kind_pattern = (h->flags & KAD_HDR_FILE_PATTERNS) ? KAD_KEY_FILE_PATTERN : 0;
+		req->dfa_index = KAD_DFA_FILE;
+		req->kind_path = KAD_KEY_FILE_PATH;
+		req->kind_dir = KAD_KEY_FILE_DIR;
+		req->kind_name = 0;
+		req->kind_inode = KAD_KEY_FILE_INODE;
+		req->dir_mask = h->file_dir_depths;
+		req->deep = !!(h->flags & KAD_HDR_DEEP_FILE_DIRS);
+		req->with_sources = !!(h->flags & KAD_HDR_FILE_SOURCES);
+		if ((h->flags & KAD_HDR_FILE_INODES) && req->inode_ino)
+			req->inode_hash = kad_inode_hash(req->inode_dev, req->inode_ino);
+	} else if (req->category == KAD_CAT_PROCESS) {
+		req->kind_pattern = (h->flags & KAD_HDR_EXEC_PATTERNS) ? KAD_KEY_EXEC_PATTERN : 0;
+		req->dfa_index = KAD_DFA_EXEC;
+		req->kind_path = KAD_KEY_EXEC_PATH;
+		req->kind_dir = KAD_KEY_EXEC_DIR;
+		req->kind_name = (h->flags & KAD_HDR_EXEC_NAMES) ? KAD_KEY_EXEC_NAME : 0;
+		req->kind_inode = KAD_KEY_EXEC_INODE;
+		req->dir_mask = h->exec_dir_depths;
+		req->deep = !!(h->flags & KAD_HDR_DEEP_EXEC_DIRS);
+		req->with_sources = !!(h->flags & KAD_HDR_EXEC_SOURCES);
+		if ((h->flags & KAD_HDR_EXEC_INODES) && req->inode_ino)
+			req->inode_hash = kad_inode_hash(req->inode_dev, req->inode_ino);
+	} else {
+		/* Only the path's hash is wanted: no key matches kind 0. */
+		req->kind_path = req->kind_dir = req->kind_name = req->kind_inode = req->kind_pattern = 0;
+		req->dfa_index = 0;
+		req->dir_mask = 0;
+		req->deep = 0;
+		req->with_sources = 0;
+	}
+}
+
+/*
+ * Evaluates the path staged in s->path for the request's subject. When the
+ * rule set is swapped meanwhile it retries once with the new one (updating
+ * req->subject); a second swap fails closed. A task that is no longer
+ * governed afterwards gets an empty subject (allowed, not reported).
+ */
+__weak __noinline int kad_evaluate(struct kad_eval_request *req)
+{
+	if (!req)
+		return 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		__builtin_memset(req, 0, sizeof(*req));
-		req->binding = cur->binding;
-		req->ruleset_id = cur->header.ruleset_id;
-		req->exe_hash = cur->exe_hash;
-		req->dir_mask = dir_mask;
-		req->conditions = conditions;
-		req->len = len;
-		req->kind_path = k->path;
-		req->kind_dir = k->dir;
-		req->kind_name = k->name;
-		req->kind_inode = k->inode;
-		req->deep = deep;
-		req->is_dir = is_dir;
-		req->with_sources = with_sources;
-		req->slot = slot;
+		kad_request_params(req);
+		__builtin_memset(&req->verdict, 0, sizeof(req->verdict));
+		req->overflow = 0;
+		req->inconsistent = 0;
 		kad_evaluate_path(req);
 		if (!req->inconsistent)
 			return 0;
-		/* Swapped meanwhile: take the new rule set. */
-		if (!kad_current_context(cur))
+		if (!kad_current_context(&req->subject)) {
+			__builtin_memset(&req->subject, 0, sizeof(req->subject));
+			__builtin_memset(&req->verdict, 0, sizeof(req->verdict));
 			return 0;
+		}
 	}
 	__sync_fetch_and_add(&kad_counters.inconsistent, 1);
 	req->verdict.decision = KAD_ACTION_BLOCK;
 	req->verdict.reason = KAD_REASON_INCONSISTENT;
 	req->verdict.rule = ~0u;
 	return 0;
+}
+
+/* Stages a request for the path at s->path[start, start+len). */
+static __always_inline struct kad_eval_request *
+kad_request(struct kad_scratch *s, int slot, const struct kad_context *cur, __u32 category, __u32 start, __u32 len)
+{
+	struct kad_eval_request *req = &s->req;
+	if (cur != &req->subject)
+		req->subject = *cur;
+	/* Everything after the subject starts out zero. */
+	__builtin_memset((char *)req + sizeof(req->subject), 0, sizeof(*req) - sizeof(req->subject));
+	req->category = category;
+	req->start = start;
+	req->len = len;
+	req->slot = slot;
+	return req;
 }
 
 /* Denies an access whose path could not be evaluated, and reports it. */

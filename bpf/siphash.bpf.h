@@ -80,4 +80,15 @@ static __always_inline __u64 kad_low_bytes(__u64 w, __u32 n)
 	return n >= 8 ? w : (w & ((1ull << (8 * (n & 7))) - 1));
 }
 
+/* The identity of a file: its kernel dev_t and inode number, as
+ * libkadapter's inode_hash() computes it. */
+static __always_inline __u64 kad_inode_hash(__u64 dev, __u64 ino)
+{
+	struct kad_sip s;
+	kad_sip_init(&s);
+	kad_sip_word(&s, dev);
+	kad_sip_word(&s, ino);
+	return kad_sip_finish(&s, 0, 0);
+}
+
 #endif /* KADAPTER_SIPHASH_BPF_H */

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "bpf_object.hpp"
@@ -55,18 +56,30 @@ std::string read_file(const std::string& path)
     return ss.str();
 }
 
+// Each start-up prerequisite of BPF-LSM enforcement, checked in turn so the
+// console names the first one missing instead of a loader error.
 void require_bpf_lsm()
 {
     std::string lsm = read_file("/sys/kernel/security/lsm");
     if (lsm.empty())
-        throw Error(Errc::Unsupported,
-                    "cannot read /sys/kernel/security/lsm: securityfs is not mounted or the kernel has no LSMs");
+        throw Error(Errc::Unsupported, "BPF-LSM prerequisite missing: cannot read /sys/kernel/security/lsm "
+                                       "(the kernel needs CONFIG_SECURITY=y and CONFIG_SECURITYFS=y)");
+    lsm = lsm.substr(0, lsm.find('\n'));
     std::stringstream ss(lsm);
     for (std::string name; std::getline(ss, name, ',');)
-        if (name == "bpf" || name == "bpf\n")
+        if (name == "bpf")
             return;
-    throw Error(Errc::Unsupported, "the BPF LSM is not active (LSM list: " + lsm.substr(0, lsm.find('\n')) +
-                                       "); boot with CONFIG_BPF_LSM=y and 'bpf' in lsm=");
+    throw Error(Errc::Unsupported, "BPF-LSM prerequisite missing: the BPF LSM is not in the active LSM list (" + lsm +
+                                       " in /sys/kernel/security/lsm); boot with \"bpf\" in lsm= "
+                                       "(Kata: kernel_params) on a kernel with CONFIG_BPF_LSM=y");
+}
+
+void require_vmlinux_btf()
+{
+    struct stat st {};
+    if (stat("/sys/kernel/btf/vmlinux", &st) != 0)
+        throw Error(Errc::Unsupported, "BPF-LSM prerequisite missing: no kernel BTF at /sys/kernel/btf/vmlinux "
+                                       "(the kernel needs CONFIG_DEBUG_INFO_BTF=y)");
 }
 
 uint64_t stat_ino(const std::string& path)
@@ -86,6 +99,20 @@ std::string cgroup_path_of(pid_t pid)
         if (line.starts_with("0::"))
             return line.substr(3);
     throw Error(Errc::Unsupported, "process " + std::to_string(pid) + " is not in a cgroup v2 hierarchy");
+}
+
+// Entries in a map, counted from user space.
+template <typename Key> uint64_t count_entries(int fd)
+{
+    uint64_t n = 0;
+    Key key{}, next{};
+    Key* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        ++n;
+        key = next;
+        prev = &key;
+    }
+    return n;
 }
 
 uint64_t realtime_offset_ns()
@@ -108,7 +135,6 @@ struct Enforcer::Impl {
         ContainerInfo info;
         kad_binding_key key{};
         BindOptions options;
-        UniqueFd rule_map; // keeps the published inner map alive for us
     };
     // What an event needs to name its container and rule, kept a little
     // longer than the rule set itself for events still in the ring buffer.
@@ -131,9 +157,12 @@ struct Enforcer::Impl {
     std::map<ContainerId, Container> containers;
     std::map<uint64_t, std::shared_ptr<const RulesetMeta>> rulesets;
     std::deque<uint64_t> retired_rulesets;
+    std::set<uint64_t> published_automata; // rule set ids with automata in the kernel
 
     void load();
     UniqueFd publish(const CompiledRuleMap& compiled);
+    void publish_automata(uint64_t ruleset_id, const std::vector<kad_dfa>& automata);
+    void drop_automata(uint64_t ruleset_id);
     uint64_t compile_and_publish(Container& c, const RuleSet& rules, UniqueFd& map_fd, CompiledRuleMap& compiled);
     ContainerId bind(std::string_view name, BindingKind kind, uint64_t id, const RuleSet& rules,
                      const BindOptions& options);
@@ -147,6 +176,7 @@ void Enforcer::Impl::load()
     std::call_once(print_once, [] { libbpf_set_print(libbpf_print); });
 
     require_bpf_lsm();
+    require_vmlinux_btf();
 
     std::string log;
     libbpf_log = &log;
@@ -167,10 +197,13 @@ void Enforcer::Impl::load()
 
     if (int err = kadapter_bpf__load(skel.get()))
         throw Error(Errc::Unsupported,
-                    "loading the BPF programs failed (" + std::string(strerror(-err)) + "):\n" + tail(log, 6000), -err);
+                    "BPF-LSM prerequisite failed: loading the BPF programs failed (" + std::string(strerror(-err)) +
+                        "):\n" + tail(log, 6000),
+                    -err);
     if (int err = kadapter_bpf__attach(skel.get()))
         throw Error(Errc::Unsupported,
-                    "attaching the BPF-LSM programs failed (" + std::string(strerror(-err)) + "):\n" + tail(log, 3000),
+                    "BPF-LSM prerequisite failed: attaching the BPF-LSM programs failed (" +
+                        std::string(strerror(-err)) + "):\n" + tail(log, 3000),
                     -err);
 
     ring.reset(ring_buffer__new(bpf_map__fd(skel->maps.kad_events), on_ring_event, this, nullptr));
@@ -183,9 +216,9 @@ void Enforcer::Impl::load()
 // Nothing is visible to the programs until the caller swaps it in.
 UniqueFd Enforcer::Impl::publish(const CompiledRuleMap& compiled)
 {
-    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+    // Preallocated, exactly as large as the rule set (see kad_rule_map).
     int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "kad_rules", sizeof(kad_rule_key), sizeof(kad_rule_value),
-                            static_cast<uint32_t>(compiled.entries.size()), &opts);
+                            static_cast<uint32_t>(compiled.entries.size()), nullptr);
     if (fd < 0)
         throw Error(Errc::ResourceExhausted,
                     "creating a rule map of " + std::to_string(compiled.entries.size()) +
@@ -198,6 +231,37 @@ UniqueFd Enforcer::Impl::publish(const CompiledRuleMap& compiled)
     return map;
 }
 
+// matchPatterns automata go in before the rule set that uses them, under
+// its id, so a program never sees that rule set without them.
+void Enforcer::Impl::publish_automata(uint64_t ruleset_id, const std::vector<kad_dfa>& automata)
+{
+    if (automata.empty())
+        return;
+    int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kad_dfa", sizeof(uint32_t), sizeof(kad_dfa), KAD_DFA_COUNT, nullptr);
+    if (fd < 0)
+        throw Error(Errc::ResourceExhausted, std::string("creating a pattern automaton map failed: ") + strerror(errno),
+                    errno);
+    UniqueFd map(fd); // the outer map keeps its own reference
+    for (uint32_t i = 0; i < automata.size(); ++i)
+        if (bpf_map_update_elem(map.get(), &i, &automata[i], BPF_ANY) != 0)
+            throw_errno(errno, "filling a pattern automaton");
+    int inner = map.get();
+    if (bpf_map_update_elem(bpf_map__fd(skel->maps.kad_automata), &ruleset_id, &inner, BPF_NOEXIST) != 0)
+        throw Error(errno == E2BIG ? Errc::ResourceExhausted : Errc::System,
+                    std::string("publishing a pattern automaton failed: ") + strerror(errno), errno);
+    published_automata.insert(ruleset_id);
+}
+
+// After the rule set is gone (or never went in). A program still running
+// on it re-reads its binding; the kernel frees the map after that program.
+void Enforcer::Impl::drop_automata(uint64_t ruleset_id)
+{
+    // Only when there is one: every change of a map of maps waits for an
+    // RCU grace period in the kernel.
+    if (published_automata.erase(ruleset_id))
+        bpf_map_delete_elem(bpf_map__fd(skel->maps.kad_automata), &ruleset_id);
+}
+
 uint64_t Enforcer::Impl::compile_and_publish(Container& c, const RuleSet& rules, UniqueFd& map_fd,
                                              CompiledRuleMap& compiled)
 {
@@ -207,7 +271,8 @@ uint64_t Enforcer::Impl::compile_and_publish(Container& c, const RuleSet& rules,
         resolver = make_root_resolver(c.options.root);
     compiled = compile_rule_map(rules, hash_key, ruleset_id, c.info.id, resolver);
     map_fd = publish(compiled);
-    ++next_ruleset;
+    ++next_ruleset; // never reused, even when this one fails below
+    publish_automata(ruleset_id, compiled.automata);
 
     auto meta = std::make_shared<RulesetMeta>();
     meta->container = c.info.id;
@@ -219,6 +284,7 @@ uint64_t Enforcer::Impl::compile_and_publish(Container& c, const RuleSet& rules,
 
 void Enforcer::Impl::retire(uint64_t ruleset_id)
 {
+    drop_automata(ruleset_id);
     // Events of a replaced rule set may still sit in the ring buffer: keep
     // the last few rule sets' metadata around to name them.
     retired_rulesets.push_back(ruleset_id);
@@ -249,6 +315,8 @@ ContainerId Enforcer::Impl::bind(std::string_view name, BindingKind kind, uint64
     c.key = key;
     c.options = opts;
 
+    // Once published, the outer map holds the only reference to the rule
+    // map: map_fd closes here, so 1,024 containers do not cost 1,024 fds.
     UniqueFd map_fd;
     CompiledRuleMap compiled;
     uint64_t ruleset_id = compile_and_publish(c, rules, map_fd, compiled);
@@ -256,6 +324,7 @@ ContainerId Enforcer::Impl::bind(std::string_view name, BindingKind kind, uint64
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.kad_rulesets), &key, &inner, BPF_NOEXIST) != 0) {
         int err = errno;
         rulesets.erase(ruleset_id);
+        drop_automata(ruleset_id);
         throw Error(err == E2BIG ? Errc::ResourceExhausted : Errc::System,
                     std::string("binding container '") + c.info.name + "' failed: " + strerror(err), err);
     }
@@ -263,7 +332,6 @@ ContainerId Enforcer::Impl::bind(std::string_view name, BindingKind kind, uint64
         __atomic_add_fetch(&skel->bss->kad_pidns_bindings, 1, __ATOMIC_SEQ_CST);
     c.info.ruleset_id = ruleset_id;
     c.info.map_entries = compiled.entries.size();
-    c.rule_map = std::move(map_fd);
     ++next_container;
     ContainerId cid = c.info.id;
     containers.emplace(cid, std::move(c));
@@ -333,11 +401,34 @@ ContainerId Enforcer::bind_pid(std::string_view name, pid_t pid, const RuleSet& 
 
 void Enforcer::apply(ContainerId id, const RuleSet& rules)
 {
+    apply(id, rules, std::nullopt);
+}
+
+void Enforcer::apply(ContainerId id, const RuleSet& rules, const BindOptions& options)
+{
+    apply(id, rules, std::optional<BindOptions>(options));
+}
+
+void Enforcer::apply(ContainerId id, const RuleSet& rules, const std::optional<BindOptions>& options)
+{
     std::lock_guard lock(impl_->mu);
     auto it = impl_->containers.find(id);
     if (it == impl_->containers.end())
         throw Error(Errc::NotFound, "no container " + std::to_string(id));
     auto& c = it->second;
+    BindOptions previous = c.options;
+    if (options)
+        c.options = *options;
+    struct Restore {
+        Impl::Container& c;
+        BindOptions previous;
+        bool done = false;
+        ~Restore()
+        {
+            if (!done)
+                c.options = previous; // a failed apply changes nothing
+        }
+    } restore{c, previous};
 
     UniqueFd map_fd;
     CompiledRuleMap compiled;
@@ -347,12 +438,13 @@ void Enforcer::apply(ContainerId id, const RuleSet& rules)
     if (bpf_map_update_elem(bpf_map__fd(impl_->skel->maps.kad_rulesets), &c.key, &inner, BPF_EXIST) != 0) {
         int err = errno;
         impl_->rulesets.erase(ruleset_id);
+        impl_->drop_automata(ruleset_id);
         throw_errno(err, "swapping the rule set of container '" + c.info.name + "'");
     }
     impl_->retire(c.info.ruleset_id);
     c.info.ruleset_id = ruleset_id;
     c.info.map_entries = compiled.entries.size();
-    c.rule_map = std::move(map_fd);
+    restore.done = true;
 }
 
 void Enforcer::unbind(ContainerId id)
@@ -425,6 +517,9 @@ EnforcerStats Enforcer::stats() const
     s.unresolvable = __atomic_load_n(&c.unresolvable, __ATOMIC_RELAXED);
     s.inconsistent = __atomic_load_n(&c.inconsistent, __ATOMIC_RELAXED);
     s.scratch_busy = __atomic_load_n(&c.scratch_busy, __ATOMIC_RELAXED);
+    s.kernel_bindings = count_entries<kad_binding_key>(bpf_map__fd(impl_->skel->maps.kad_rulesets));
+    s.kernel_alert_budgets = count_entries<uint64_t>(bpf_map__fd(impl_->skel->maps.kad_alert_budgets));
+    s.kernel_automata = count_entries<uint64_t>(bpf_map__fd(impl_->skel->maps.kad_automata));
     bpf_program* prog;
     bpf_object__for_each_program(prog, impl_->skel->obj)
     {

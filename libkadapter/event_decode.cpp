@@ -38,6 +38,8 @@ Operation operation_of(uint16_t op)
         return Operation::FileSymlink;
     case KAD_OP_CHOWN:
         return Operation::FileChown;
+    case KAD_OP_FILE_CREATE:
+        return Operation::FileCreate;
     case KAD_OP_SOCKET:
         return Operation::Socket;
     case KAD_OP_CAPABILITY:
@@ -65,6 +67,50 @@ Reason reason_of(uint8_t r)
         return Reason::Inconsistent;
     default:
         return Reason::Rule;
+    }
+}
+
+const char* family_name(uint32_t f)
+{
+    switch (f) {
+    case 2:
+        return "AF_INET";
+    case 10:
+        return "AF_INET6";
+    case 17:
+        return "AF_PACKET";
+    default:
+        return "AF_UNKNOWN";
+    }
+}
+
+const char* socket_type_name(uint32_t t)
+{
+    static const char* names[] = {"SOCK_UNKNOWN", "SOCK_STREAM",    "SOCK_DGRAM", "SOCK_RAW",
+                                  "SOCK_RDM",     "SOCK_SEQPACKET", "SOCK_DCCP",  "SOCK_UNKNOWN",
+                                  "SOCK_UNKNOWN", "SOCK_UNKNOWN",   "SOCK_PACKET"};
+    return t < 11 ? names[t] : "SOCK_UNKNOWN";
+}
+
+// KubeArmor-like resource text for operations without a path.
+std::string describe(const kad_event& raw, const std::string& what)
+{
+    switch (raw.op) {
+    case KAD_OP_SOCKET:
+        return std::string("domain=") + family_name(raw.aux >> 16) +
+               " type=" + socket_type_name((raw.aux >> 8) & 0xff) + " protocol=" + std::to_string(raw.aux2);
+    case KAD_OP_PROTECT:
+        if (what == "kill")
+            return "kill pid=" + std::to_string(raw.aux) + " signal=" + std::to_string(raw.aux2);
+        if (what == "ptrace" || what == "ptrace traceme")
+            return what + " pid=" + std::to_string(raw.aux);
+        if (what == "bpf")
+            return "bpf cmd=" + std::to_string(raw.aux);
+        if (what == "lockdown")
+            return "lockdown reason=" + std::to_string(raw.aux);
+        return what;
+    default:
+        return what;
     }
 }
 
@@ -101,7 +147,7 @@ Event decode_event(const kad_event& raw, size_t size)
 
     size_t avail = size - offsetof(kad_event, resource);
     size_t len = std::min<size_t>({raw.resource_len, avail, sizeof(raw.resource)});
-    e.resource.assign(raw.resource, strnlen(raw.resource, len));
+    e.resource = describe(raw, std::string(raw.resource, strnlen(raw.resource, len)));
 
     if (e.operation == Operation::AlertThreshold) {
         e.max_alerts_per_sec = raw.aux;
@@ -141,6 +187,8 @@ const char* to_string(Operation o)
         return "symlink";
     case Operation::FileChown:
         return "chown";
+    case Operation::FileCreate:
+        return "create";
     case Operation::Socket:
         return "socket";
     case Operation::Capability:

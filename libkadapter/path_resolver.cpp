@@ -1,56 +1,100 @@
 #include "path_resolver.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
+#include <limits.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <deque>
 #include <memory>
+#include <sstream>
 
 #include "kadapter/unique_fd.hpp"
 
 namespace kadapter {
 namespace {
 
-std::string fd_path(int fd)
+constexpr int kMaxSymlinks = 40; // as the kernel's own limit
+
+std::deque<std::string> components(const std::string& path)
 {
-    char buf[4096];
-    std::string link = "/proc/self/fd/" + std::to_string(fd);
-    ssize_t n = readlink(link.c_str(), buf, sizeof(buf));
-    return n > 0 ? std::string(buf, n) : std::string{};
+    std::deque<std::string> out;
+    std::stringstream ss(path);
+    for (std::string c; std::getline(ss, c, '/');)
+        if (!c.empty() && c != ".")
+            out.push_back(c);
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts)
+{
+    std::string out;
+    for (const auto& p : parts)
+        out += "/" + p;
+    return out.empty() ? "/" : out;
 }
 
 } // namespace
 
+/*
+ * Resolves `path` the way the container sees it: symlinks are followed
+ * textually with readlinkat() below the root fd, so an absolute link target
+ * restarts at the container's root, ".." never climbs above it, and the
+ * container's own mounts are crossed (the root fd lives in its mount
+ * namespace when it is /proc/<pid>/root).
+ */
 PathResolver make_root_resolver(const std::string& root)
 {
-    auto root_fd = std::make_shared<UniqueFd>(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto root_fd = std::make_shared<UniqueFd>(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!*root_fd)
         return {}; // no root to resolve in: rules stay purely path-based
-    std::string prefix = fd_path(root_fd->get());
-    if (prefix == "/")
-        prefix.clear();
 
-    return [root_fd, prefix](const std::string& path) -> ResolvedPath {
-        open_how how{};
-        how.flags = O_PATH | O_CLOEXEC;
-        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-        UniqueFd fd(static_cast<int>(syscall(SYS_openat2, root_fd->get(), path.c_str(), &how, sizeof(how))));
-        if (!fd)
-            return {};
+    return [root_fd](const std::string& path) -> ResolvedPath {
+        std::deque<std::string> pending = components(path);
+        std::vector<std::string> done;
+        int links = 0;
+        bool exists = true;
+        while (!pending.empty()) {
+            std::string c = pending.front();
+            pending.pop_front();
+            if (c == "..") {
+                if (!done.empty())
+                    done.pop_back();
+                continue;
+            }
+            done.push_back(c);
+            if (!exists)
+                continue; // below a missing component: nothing to resolve
+            std::string rel = join(done).substr(1);
+            char buf[PATH_MAX];
+            ssize_t n = ::readlinkat(root_fd->get(), rel.c_str(), buf, sizeof(buf));
+            if (n >= 0) {
+                if (++links > kMaxSymlinks)
+                    return {};
+                std::string target(buf, static_cast<size_t>(n));
+                done.pop_back();
+                if (target.starts_with('/'))
+                    done.clear();
+                auto more = components(target);
+                pending.insert(pending.begin(), more.begin(), more.end());
+            } else if (errno == ENOENT || errno == ENOTDIR) {
+                exists = false;
+            } else if (errno != EINVAL) { // EINVAL: not a symlink
+                return {};
+            }
+        }
+
         ResolvedPath out;
+        out.target = join(done);
+        if (!exists)
+            return out;
         struct stat st {};
-        if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) {
+        std::string rel = out.target.substr(1);
+        if (::fstatat(root_fd->get(), rel.empty() ? "." : rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
             out.dev = kernel_dev_of(st.st_dev);
             out.ino = st.st_ino;
-        }
-        std::string full = fd_path(fd.get());
-        if (!full.empty() && full.starts_with(prefix) &&
-            (prefix.empty() || full.size() == prefix.size() || full[prefix.size()] == '/')) {
-            out.target = full.substr(prefix.size());
-            if (out.target.empty())
-                out.target = "/";
         }
         return out;
     };

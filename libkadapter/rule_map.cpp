@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "glob_automaton.hpp"
 #include "kadapter/error.hpp"
 
 namespace kadapter {
@@ -156,13 +157,23 @@ private:
 
 struct PathKinds {
     uint32_t path, dir, name, inode;
+    // Process rules: a blocked executable also may not be opened for
+    // reading, so it cannot be copied out and run under another name.
+    bool guard_reads;
     uint32_t deep_flag, sources_flag, inodes_flag;
     __u64 kad_header::*depths;
+    uint32_t pattern;
+    uint32_t patterns_flag;
 };
 
 void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& rules, const PathKinds& kinds,
-                        const char* category, const PathResolver& resolver)
+                        const char* category, const PathResolver& resolver, kad_dfa& dfa)
 {
+    struct Pattern {
+        std::string glob;
+        RuleRef ref;
+    };
+    std::vector<Pattern> patterns;
     for (const auto& rule : rules) {
         RuleRef ref;
         ref.origin = rule.origin;
@@ -183,6 +194,12 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
             if (path.ends_with('/'))
                 throw Error(Errc::InvalidArgument, what + ": a path rule must not end in '/'");
             b.add(kinds.path, b.hash(path), source, ref, what);
+            const bool guard = kinds.guard_reads && rule.action == Action::Block && !rule.owner_only && !rule.no_tty &&
+                               rule.source.empty();
+            if (guard) {
+                b.add(KAD_KEY_FILE_PATH, b.hash(path), 0, ref, what);
+                h.has_rules[KAD_CAT_FILE] = 1;
+            }
             if (resolver) {
                 ResolvedPath r = resolver(path);
                 if (!r.target.empty() && r.target != path)
@@ -192,6 +209,10 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
                 if (r.ino && rule.action == Action::Block && !rule.owner_only && !rule.read_only && !rule.no_tty) {
                     b.add(kinds.inode, inode_hash(b.key(), r.dev, r.ino), source, ref, what);
                     h.flags |= kinds.inodes_flag;
+                    if (guard) {
+                        b.add(KAD_KEY_FILE_INODE, inode_hash(b.key(), r.dev, r.ino), 0, ref, what);
+                        h.flags |= KAD_HDR_FILE_INODES;
+                    }
                 }
             }
             break;
@@ -227,8 +248,88 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
             h.flags |= KAD_HDR_EXEC_NAMES;
             break;
         case PathMatch::Pattern:
-            throw Error(Errc::Unsupported, what + ": matchPatterns cannot be enforced by this build");
+            if (!rule.source.empty())
+                throw Error(Errc::InvalidArgument, what + ": matchPatterns take no fromSource");
+            patterns.push_back({rule.path, ref});
+            break;
         }
+    }
+    if (patterns.empty())
+        return;
+    // All globs of the category in one automaton; the rules of every glob
+    // that matches in an accepting state share its key.
+    std::vector<std::string> globs;
+    for (const auto& p : patterns)
+        globs.push_back(p.glob);
+    GlobAutomaton automaton = compile_globs(globs);
+    for (size_t id = 1; id <= automaton.accept_sets.size(); ++id)
+        for (size_t g : automaton.accept_sets[id - 1])
+            b.add(kinds.pattern, id, 0, patterns[g].ref, std::string(category) + " rule on " + patterns[g].glob);
+    h.flags |= kinds.patterns_flag;
+    dfa = automaton.dfa;
+}
+
+uint64_t network_key(Protocol p)
+{
+    switch (p) {
+    case Protocol::Tcp:
+        return KAD_NET_PROTO_KEY(KAD_NET_TCP);
+    case Protocol::Udp:
+        return KAD_NET_PROTO_KEY(KAD_NET_UDP);
+    case Protocol::Icmp:
+        return KAD_NET_PROTO_KEY(KAD_NET_ICMP);
+    case Protocol::Icmpv6:
+        return KAD_NET_PROTO_KEY(KAD_NET_ICMPV6);
+    case Protocol::Sctp:
+        return KAD_NET_PROTO_KEY(KAD_NET_SCTP);
+    case Protocol::Stream:
+        return KAD_NET_TYPE_KEY(1);
+    case Protocol::Dgram:
+        return KAD_NET_TYPE_KEY(2);
+    case Protocol::Raw:
+        return KAD_NET_TYPE_KEY(3);
+    case Protocol::Rdm:
+        return KAD_NET_TYPE_KEY(4);
+    case Protocol::Seqpacket:
+        return KAD_NET_TYPE_KEY(5);
+    case Protocol::Dccp:
+        return KAD_NET_TYPE_KEY(6);
+    case Protocol::Packet:
+        return KAD_NET_TYPE_KEY(10);
+    }
+    throw Error(Errc::InvalidArgument, "unknown protocol");
+}
+
+void compile_network_rules(Builder& b, kad_header& h, const std::vector<NetworkRule>& rules)
+{
+    for (const auto& rule : rules) {
+        RuleRef ref;
+        ref.origin = rule.origin;
+        ref.action = rule.action;
+        ref.no_tty = rule.no_tty;
+        uint64_t source = 0;
+        if (!rule.source.empty()) {
+            source = b.hash(normalize_path(rule.source));
+            h.flags |= KAD_HDR_NET_SOURCES;
+        }
+        b.add(KAD_KEY_NETWORK, network_key(rule.protocol), source, ref, "a network rule");
+    }
+}
+
+void compile_capability_rules(Builder& b, kad_header& h, const std::vector<CapabilityRule>& rules)
+{
+    for (const auto& rule : rules) {
+        if (rule.capability < 0 || rule.capability > 63)
+            throw Error(Errc::InvalidArgument, "capability number " + std::to_string(rule.capability) + " is invalid");
+        RuleRef ref;
+        ref.origin = rule.origin;
+        ref.action = rule.action;
+        uint64_t source = 0;
+        if (!rule.source.empty()) {
+            source = b.hash(normalize_path(rule.source));
+            h.flags |= KAD_HDR_CAP_SOURCES;
+        }
+        b.add(KAD_KEY_CAPABILITY, static_cast<uint64_t>(rule.capability), source, ref, "a capability rule");
     }
 }
 
@@ -272,28 +373,27 @@ std::string normalize_path(const std::string& path)
 CompiledRuleMap compile_rule_map(const RuleSet& rules, const HashKey& key, uint64_t ruleset_id, uint64_t container,
                                  const PathResolver& resolver)
 {
-    if (!rules.network.empty())
-        throw Error(Errc::Unsupported, "network rules cannot be enforced by this build");
-    if (!rules.capabilities.empty())
-        throw Error(Errc::Unsupported, "capability rules cannot be enforced by this build");
-    if (rules.fileless_exec)
-        throw Error(Errc::Unsupported, "the filelessExec preset cannot be enforced by this build");
-
     CompiledRuleMap out;
     kad_header& h = out.header;
     h.ruleset_id = ruleset_id;
     h.container = container;
 
     Builder b(key);
+    out.automata.resize(KAD_DFA_COUNT);
     compile_path_rules(b, h, rules.file,
-                       {KAD_KEY_FILE_PATH, KAD_KEY_FILE_DIR, 0, KAD_KEY_FILE_INODE, KAD_HDR_DEEP_FILE_DIRS,
-                        KAD_HDR_FILE_SOURCES, KAD_HDR_FILE_INODES, &kad_header::file_dir_depths},
-                       "file", resolver);
+                       {KAD_KEY_FILE_PATH, KAD_KEY_FILE_DIR, 0, KAD_KEY_FILE_INODE, false, KAD_HDR_DEEP_FILE_DIRS,
+                        KAD_HDR_FILE_SOURCES, KAD_HDR_FILE_INODES, &kad_header::file_dir_depths, KAD_KEY_FILE_PATTERN,
+                        KAD_HDR_FILE_PATTERNS},
+                       "file", resolver, out.automata[KAD_DFA_FILE]);
     compile_path_rules(b, h, rules.process,
-                       {KAD_KEY_EXEC_PATH, KAD_KEY_EXEC_DIR, KAD_KEY_EXEC_NAME, KAD_KEY_EXEC_INODE,
-                        KAD_HDR_DEEP_EXEC_DIRS, KAD_HDR_EXEC_SOURCES, KAD_HDR_EXEC_INODES,
-                        &kad_header::exec_dir_depths},
-                       "process", resolver);
+                       {KAD_KEY_EXEC_PATH, KAD_KEY_EXEC_DIR, KAD_KEY_EXEC_NAME, KAD_KEY_EXEC_INODE, true,
+                        KAD_HDR_DEEP_EXEC_DIRS, KAD_HDR_EXEC_SOURCES, KAD_HDR_EXEC_INODES, &kad_header::exec_dir_depths,
+                        KAD_KEY_EXEC_PATTERN, KAD_HDR_EXEC_PATTERNS},
+                       "process", resolver, out.automata[KAD_DFA_EXEC]);
+    compile_network_rules(b, h, rules.network);
+    compile_capability_rules(b, h, rules.capabilities);
+    if (rules.fileless_exec && *rules.fileless_exec != Action::Allow)
+        h.fileless_action = *rules.fileless_exec == Action::Block ? KAD_ACTION_BLOCK : KAD_ACTION_AUDIT;
 
     const Category cats[KAD_CAT_MAX] = {Category::Process, Category::File, Category::Network, Category::Capabilities};
     for (int c = 0; c < KAD_CAT_MAX; ++c) {
@@ -301,9 +401,12 @@ CompiledRuleMap compile_rule_map(const RuleSet& rules, const HashKey& key, uint6
         h.posture[c] = rules.posture(cats[c]) == Posture::Block ? KAD_POSTURE_BLOCK : KAD_POSTURE_AUDIT;
     }
     h.has_rules[KAD_CAT_PROCESS] = !rules.process.empty();
-    h.has_rules[KAD_CAT_FILE] = !rules.file.empty();
+    h.has_rules[KAD_CAT_FILE] |= !rules.file.empty();
     h.has_rules[KAD_CAT_NETWORK] = !rules.network.empty();
     h.has_rules[KAD_CAT_CAPABILITY] = !rules.capabilities.empty();
+
+    if (!(h.flags & (KAD_HDR_FILE_PATTERNS | KAD_HDR_EXEC_PATTERNS)))
+        out.automata.clear(); // nothing to publish
 
     RuleMapEntry header;
     header.key.kind = KAD_KEY_HEADER;

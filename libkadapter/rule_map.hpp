@@ -26,6 +26,9 @@ struct RuleMapEntry {
 struct CompiledRuleMap {
     kad_header header{};
     std::vector<RuleMapEntry> entries; // header entry first
+    // matchPatterns automata, indexed by enum kad_dfa_index; published
+    // only when header.flags has KAD_HDR_FILE_PATTERNS or KAD_HDR_EXEC_PATTERNS.
+    std::vector<kad_dfa> automata;
 };
 
 // Extra identities of a rule path inside the container: the path a symlink

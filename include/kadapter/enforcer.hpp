@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,10 @@ struct EnforcerStats {
     uint64_t unresolvable = 0;     // fail-closed path failures
     uint64_t inconsistent = 0;
     uint64_t scratch_busy = 0;
-    std::vector<std::string> hooks; // attached LSM hooks
+    uint64_t kernel_bindings = 0;      // entries in the kernel's binding map
+    uint64_t kernel_alert_budgets = 0; // per-container alert budgets in the kernel
+    uint64_t kernel_automata = 0;      // matchPatterns automata in the kernel
+    std::vector<std::string> hooks;    // attached LSM hooks
 };
 
 using EventHandler = std::function<void(const Event&)>;
@@ -83,6 +87,9 @@ public:
     // Replaces the container's whole rule set at once: every hook sees the
     // old set or the new one, never a mix.
     void apply(ContainerId id, const RuleSet& rules);
+    // The same, resolving rule paths in a new root from now on (e.g.
+    // /proc/<pid>/root once the container's mounts exist).
+    void apply(ContainerId id, const RuleSet& rules, const BindOptions& options);
     // Removes the binding and every map entry it owned.
     void unbind(ContainerId id);
 
@@ -101,6 +108,8 @@ public:
     struct Impl;
 
 private:
+    void apply(ContainerId id, const RuleSet& rules, const std::optional<BindOptions>& options);
+
     std::unique_ptr<Impl> impl_;
 };
 

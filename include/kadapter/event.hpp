@@ -23,6 +23,7 @@ enum class Operation : uint8_t {
     FileChmod,
     FileSymlink,
     FileChown,
+    FileCreate,
     Socket,
     Capability,
     SelfProtection,

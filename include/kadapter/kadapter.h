@@ -1,0 +1,187 @@
+/*
+ * libkadapter's C API, for guest agents written in C, Rust or Go.
+ *
+ * The same engine as kadapter::Enforcer (enforcer.hpp) behind opaque
+ * handles. Every call that can fail returns a kadapter_status; on failure
+ * kadapter_last_error() holds a message for a person (per thread, until the
+ * next failing call) and nothing was changed.
+ *
+ *   kadapter_enforcer *e;
+ *   kadapter_ruleset *rules;
+ *   kadapter_container_id id;
+ *   if (kadapter_enforcer_open(NULL, &e) != KADAPTER_OK) die(kadapter_last_error());
+ *   kadapter_ruleset_from_policy(yaml, "web", "app=web", "file=block", &rules);
+ *   kadapter_bind_cgroup(e, "web", cgroup_id, rules, NULL, &id);
+ *   kadapter_set_event_handler(e, on_event, ctx);
+ *   kadapter_poll_events(e, 100);
+ *   kadapter_unbind(e, id);
+ *   kadapter_ruleset_free(rules);
+ *   kadapter_enforcer_close(e);
+ *
+ * Handles may be used from several threads; the event handler runs on the
+ * thread that polls.
+ */
+#ifndef KADAPTER_KADAPTER_H
+#define KADAPTER_KADAPTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum kadapter_status {
+    KADAPTER_OK = 0,
+    KADAPTER_ERR_INVALID_ARGUMENT = -1,   /* bad input: rule, path, id, NULL */
+    KADAPTER_ERR_UNSUPPORTED = -2,        /* the kernel or this build cannot enforce it */
+    KADAPTER_ERR_NOT_FOUND = -3,          /* no such container */
+    KADAPTER_ERR_ALREADY_EXISTS = -4,     /* container already bound */
+    KADAPTER_ERR_RESOURCE_EXHAUSTED = -5, /* a limit was exceeded */
+    KADAPTER_ERR_SYSTEM = -6,             /* a system call failed: kadapter_last_errno() */
+    KADAPTER_ERR_INVALID_POLICY = -7,     /* the policy text is invalid */
+    KADAPTER_ERR_NO_MEMORY = -8,
+    KADAPTER_ERR_INTERNAL = -9,
+} kadapter_status;
+
+/* The message of this thread's last failed call ("" when none). */
+const char* kadapter_last_error(void);
+/* The errno behind this thread's last failed call, 0 when none. */
+int kadapter_last_errno(void);
+/* "ok", "invalid argument", ... */
+const char* kadapter_status_string(kadapter_status status);
+
+typedef struct kadapter_enforcer kadapter_enforcer;
+typedef struct kadapter_ruleset kadapter_ruleset;
+typedef uint64_t kadapter_container_id;
+
+/* ---- rule sets ---- */
+
+/*
+ * Compiles the KubeArmorPolicy / KubeArmorClusterPolicy documents in
+ * `policy` (YAML, or the annotation's compact form) that select a container
+ * into its rule set.
+ *   container_name  io.kubernetes.cri.container-name (NULL: none)
+ *   labels          the pod's labels "k=v,k=v"; NULL: every policy applies
+ *   postures        "file=block,network=audit,capabilities=audit" or NULL
+ * A policy kadapter cannot enforce as written is an error, never weakened.
+ */
+kadapter_status kadapter_ruleset_from_policy(const char* policy, const char* container_name, const char* labels,
+                                             const char* postures, kadapter_ruleset** out);
+/* A rule set with no rules: the container is bound but nothing is denied. */
+kadapter_status kadapter_ruleset_new_empty(kadapter_ruleset** out);
+size_t kadapter_ruleset_rule_count(const kadapter_ruleset* rules);
+void kadapter_ruleset_free(kadapter_ruleset* rules);
+
+/* ---- the enforcer ---- */
+
+struct kadapter_enforcer_options {
+    size_t size;                 /* sizeof(struct kadapter_enforcer_options) */
+    uint32_t max_alerts_per_sec; /* per container; 0 = unlimited (default 10) */
+    uint32_t throttle_sec;       /* pause after the limit trips (default 30) */
+};
+
+/* Loads and attaches the BPF-LSM programs. `options` may be NULL. */
+kadapter_status kadapter_enforcer_open(const struct kadapter_enforcer_options* options, kadapter_enforcer** out);
+/* Detaches everything; every container it bound is unbound. */
+void kadapter_enforcer_close(kadapter_enforcer* enforcer);
+
+/*
+ * Binds a cgroup v2 (by id, see kadapter_cgroup_id) and applies `rules`
+ * before returning. `root` is the container's root as seen from the caller,
+ * used to resolve rule paths; NULL: the caller's own root.
+ */
+kadapter_status kadapter_bind_cgroup(kadapter_enforcer* enforcer, const char* name, uint64_t cgroup_id,
+                                     const kadapter_ruleset* rules, const char* root, kadapter_container_id* out);
+/* Binds the container process `pid` runs in: its own cgroup, or its pid
+ * namespace when the cgroup is shared with the caller. */
+kadapter_status kadapter_bind_pid(kadapter_enforcer* enforcer, const char* name, pid_t pid,
+                                  const kadapter_ruleset* rules, const char* root, kadapter_container_id* out);
+/* Replaces the container's whole rule set atomically. `root` NULL: keep. */
+kadapter_status kadapter_apply(kadapter_enforcer* enforcer, kadapter_container_id id, const kadapter_ruleset* rules,
+                               const char* root);
+kadapter_status kadapter_unbind(kadapter_enforcer* enforcer, kadapter_container_id id);
+
+/* The id of a cgroup v2 directory, e.g. "/sys/fs/cgroup/pod1/ctr1". */
+kadapter_status kadapter_cgroup_id(const char* cgroup_dir, uint64_t* out);
+
+enum kadapter_binding_kind {
+    KADAPTER_BIND_CGROUP = 0,
+    KADAPTER_BIND_PID_NAMESPACE = 1,
+};
+
+struct kadapter_container_info {
+    kadapter_container_id id;
+    char name[256];       /* truncated if longer */
+    int kind;             /* enum kadapter_binding_kind */
+    uint64_t key;         /* cgroup id or pid namespace inode */
+    uint64_t ruleset_id;  /* changes with every apply */
+    uint64_t map_entries; /* entries in its kernel rule map */
+};
+
+kadapter_status kadapter_get_container_info(const kadapter_enforcer* enforcer, kadapter_container_id id,
+                                            struct kadapter_container_info* out);
+/* Writes up to `capacity` ids; *count is the number of bound containers. */
+kadapter_status kadapter_containers(const kadapter_enforcer* enforcer, kadapter_container_id* ids, size_t capacity,
+                                    size_t* count);
+
+struct kadapter_stats {
+    uint64_t events_dropped;       /* ring buffer full */
+    uint64_t events_throttled;     /* per-container rate limit */
+    uint64_t unresolvable;         /* accesses denied: path not evaluable */
+    uint64_t inconsistent;         /* rule set swapped twice in one evaluation */
+    uint64_t kernel_bindings;      /* containers bound in the kernel */
+    uint64_t kernel_alert_budgets; /* per-container alert budgets in the kernel */
+    uint64_t kernel_automata;      /* matchPatterns automata in the kernel */
+    uint32_t hooks;                /* attached LSM hooks */
+};
+
+kadapter_status kadapter_get_stats(const kadapter_enforcer* enforcer, struct kadapter_stats* out);
+
+/* ---- events ---- */
+
+/* One Block, Audit or default-posture decision. Strings are never NULL and
+ * live until the handler returns. */
+struct kadapter_event {
+    uint64_t timestamp_ns; /* CLOCK_REALTIME */
+    kadapter_container_id container_id;
+    const char* container; /* name given at bind time */
+    uint64_t cgroup_id;
+    uint32_t pid, tid, ppid, uid; /* guest ids */
+    uint32_t ns_pid, ns_ppid;     /* as the container sees them */
+    const char* comm;
+    const char* executable;
+    const char* operation;           /* "open", "exec", "socket", "capability", ... */
+    const char* kubearmor_operation; /* "File", "Process", "Network", ... */
+    const char* resource;            /* path, "protocol=TCP ...", "CAP_NET_RAW" */
+    uint32_t flags;
+    const char* action; /* "Block", "Audit", "Allow" */
+    const char* reason; /* "rule", "default posture", "unresolvable path", ... */
+    int error;          /* 0 = passed, else the negative errno returned */
+    /* The rule, when a rule decided; "" and 0 otherwise. */
+    const char* policy;
+    const char* policy_namespace;
+    const char* rule_field; /* e.g. "spec.file.matchPaths[0]" */
+    int severity;
+    const char* message;
+    const char* tags; /* comma-separated */
+    /* "AlertThreshold" events */
+    uint32_t max_alerts_per_sec, throttle_sec;
+};
+
+typedef void (*kadapter_event_fn)(const struct kadapter_event* event, void* user);
+
+/* NULL removes the handler. */
+kadapter_status kadapter_set_event_handler(kadapter_enforcer* enforcer, kadapter_event_fn handler, void* user);
+/* Readable when events are pending: for poll/epoll loops. */
+int kadapter_event_fd(const kadapter_enforcer* enforcer);
+/* Delivers pending events, waiting up to timeout_ms for the first; returns
+ * the number delivered, or a negative kadapter_status. */
+int kadapter_poll_events(kadapter_enforcer* enforcer, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KADAPTER_KADAPTER_H */

@@ -13,6 +13,7 @@
 #include "agent.pb.h"
 #include "health.pb.h"
 #include "kadapter.pb.h"
+#include "kadapter/annotations.hpp"
 #include "kadapter/error.hpp"
 #include "ttrpc/status.hpp"
 
@@ -324,7 +325,6 @@ void Agent::register_services(ttrpc::Server& server)
                 map_errors("CreateContainer", [&] {
                     // Resolve the policy first: an invalid one runs nothing.
                     std::optional<kadapter::PodPolicy> pod = kadapter::pod_policy_from_annotations(annotations);
-                    bool bind = false;
                     if (pod && !entry->is_sandbox) {
                         kadapter::policy::PodIdentity who;
                         who.container_name = entry->meta.container_name;
@@ -333,19 +333,28 @@ void Agent::register_services(ttrpc::Server& server)
                         who.labels_known = pod->labels_known;
                         entry->rules = kadapter::policy::compile(pod->policies, who, pod->postures);
                         entry->policy_source = pod->source;
-                        bind = !entry->rules.empty();
                     }
-                    if (bind && !enforcer.enforcer)
+                    if (!entry->rules.empty() && !enforcer.enforcer)
                         throw RpcError(Code::FailedPrecondition,
                                        "container " + id + " has a kadapter policy but this guest cannot enforce it: " +
                                            enforcer.unavailable_reason);
 
+                    // Every container is bound, with an empty rule set when it
+                    // has no policy: self-protection covers all of them.
                     PolicyHooks hooks;
-                    if (bind) {
+                    if (enforcer.enforcer) {
                         hooks.bind = [this, entry, id](uint64_t cgroup_id, const std::string& rootfs) {
                             kadapter::BindOptions opts;
                             opts.root = rootfs;
                             entry->binding = enforcer.enforcer->bind_cgroup(id, cgroup_id, entry->rules, opts);
+                        };
+                        // Now that the container's mounts exist, resolve rule
+                        // paths (symlink targets, file identities) as it sees
+                        // them: a file mounted twice is blocked under both.
+                        hooks.set_up = [this, entry](pid_t pid) {
+                            if (!entry->rules.empty() && entry->binding)
+                                enforcer.enforcer->apply(*entry->binding, entry->rules,
+                                                         {"/proc/" + std::to_string(pid) + "/root"});
                         };
                         hooks.unbind = [this, entry] {
                             if (entry->binding)
@@ -370,7 +379,7 @@ void Agent::register_services(ttrpc::Server& server)
                 containers[id] = entry;
             }
             spdlog::info("created container {} (policy: {})", id,
-                         entry->binding ? std::to_string(rule_count(entry->rules)) + " rules" : "none");
+                         entry->rules.empty() ? "none" : std::to_string(rule_count(entry->rules)) + " rules");
             return google::protobuf::Empty();
         });
 
@@ -475,27 +484,32 @@ void Agent::register_services(ttrpc::Server& server)
             if (!enforcer.enforcer)
                 throw RpcError(Code::FailedPrecondition,
                                "this guest cannot enforce policies: " + enforcer.unavailable_reason);
-            std::map<std::string, std::string> a = {{kadapter::kPolicyAnnotation, req.policy()}};
+            // Not an annotation: no 256 KiB limit here, only the frame's
+            // 4 MiB, so a 10,000-rule policy fits as YAML.
+            const std::string& text = req.policy();
+            auto parsed = kadapter::parse_policy_text(text, "UpdatePolicy.policy");
+            if (!parsed.ok())
+                throw kadapter::Error(kadapter::Errc::InvalidPolicy, parsed.errors());
+            if (parsed.policies.empty())
+                throw kadapter::Error(kadapter::Errc::InvalidPolicy,
+                                      "UpdatePolicy.policy: holds no KubeArmorPolicy or KubeArmorClusterPolicy");
             std::string postures, labels;
             for (const auto& [k, v] : req.postures())
                 postures += (postures.empty() ? "" : ",") + k + "=" + v;
             for (const auto& [k, v] : req.labels())
                 labels += (labels.empty() ? "" : ",") + k + "=" + v;
-            if (!postures.empty())
-                a[kadapter::kPostureAnnotation] = postures;
-            if (!labels.empty())
-                a[kadapter::kLabelsAnnotation] = labels;
-            auto pod = kadapter::pod_policy_from_annotations(a);
             kadapter::policy::PodIdentity who;
             who.container_name = entry->meta.container_name;
             who.namespace_ = entry->meta.namespace_;
-            who.labels = pod->labels;
-            who.labels_known = pod->labels_known;
-            kadapter::RuleSet rules = kadapter::policy::compile(pod->policies, who, pod->postures);
+            who.labels = kadapter::parse_labels(labels);
+            who.labels_known = !labels.empty();
+            kadapter::RuleSet rules =
+                kadapter::policy::compile(parsed.policies, who, kadapter::parse_postures(postures));
 
             std::lock_guard lock(mu);
             if (entry->binding)
-                enforcer.enforcer->apply(*entry->binding, rules);
+                enforcer.enforcer->apply(*entry->binding, rules,
+                                         {"/proc/" + std::to_string(entry->container->init_pid()) + "/root"});
             else
                 entry->binding = enforcer.enforcer->bind_cgroup(req.container_id(), entry->container->cgroup_id(),
                                                                 rules, {entry->container->cgroup_dir()});
@@ -541,6 +555,26 @@ void Agent::register_services(ttrpc::Server& server)
                 c->set_status(s == Container::State::Created   ? "created"
                               : s == Container::State::Running ? "running"
                                                                : "stopped");
+            }
+            return r;
+        });
+
+    add<kadapter::GetStatsRequest, kadapter::GetStatsResponse>(
+        server, kPolicyService, "GetStats", [this](const kadapter::GetStatsRequest&, const ttrpc::CallContext&) {
+            kadapter::GetStatsResponse r;
+            r.set_enforcing(enforcer.enforcer != nullptr);
+            r.set_unavailable_reason(enforcer.unavailable_reason);
+            if (enforcer.enforcer) {
+                auto s = enforcer.enforcer->stats();
+                r.set_kernel_bindings(s.kernel_bindings);
+                r.set_kernel_alert_budgets(s.kernel_alert_budgets);
+                r.set_kernel_automata(s.kernel_automata);
+                r.set_events_dropped(s.events_dropped);
+                r.set_events_throttled(s.events_throttled);
+                r.set_unresolvable(s.unresolvable);
+                r.set_inconsistent(s.inconsistent);
+                for (const auto& h : s.hooks)
+                    r.add_hooks(h);
             }
             return r;
         });

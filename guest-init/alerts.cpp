@@ -57,6 +57,7 @@ std::string lsm_hook(kadapter::Operation op)
     case Operation::FileRmdir:
         return "PATH_RMDIR";
     case Operation::FileMknod:
+    case Operation::FileCreate:
         return "PATH_MKNOD";
     case Operation::FileRename:
         return "PATH_RENAME";

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "kadapter/unique_fd.hpp"
@@ -74,9 +75,10 @@ bool root_is_initramfs()
     return false;
 }
 
-// Copies directories, regular files and symlinks; the rest (device nodes
-// the kernel adds) is recreated by devtmpfs.
-void copy_tree(const fs::path& from, const fs::path& to, const fs::path& skip = {})
+// Copies directories, regular files and symlinks, keeping hard links
+// linked; the rest (device nodes the kernel adds) is recreated by devtmpfs.
+void copy_tree(const fs::path& from, const fs::path& to, const fs::path& skip,
+               std::map<std::pair<dev_t, ino_t>, fs::path>& links)
 {
     for (const auto& e : fs::directory_iterator(from)) {
         if (e.path() == skip)
@@ -87,9 +89,18 @@ void copy_tree(const fs::path& from, const fs::path& to, const fs::path& skip = 
             fs::copy_symlink(e.path(), dst);
         } else if (fs::is_directory(st)) {
             fs::create_directory(dst, e.path());
-            copy_tree(e.path(), dst);
+            copy_tree(e.path(), dst, skip, links);
         } else if (fs::is_regular_file(st)) {
+            struct stat s {};
+            ::lstat(e.path().c_str(), &s);
+            auto key = std::make_pair(s.st_dev, s.st_ino);
+            if (s.st_nlink > 1 && links.count(key)) {
+                fs::create_hard_link(links[key], dst);
+                continue;
+            }
             fs::copy_file(e.path(), dst);
+            if (s.st_nlink > 1)
+                links[key] = dst;
         }
     }
 }
@@ -111,7 +122,8 @@ std::string switch_from_initramfs(char** argv)
     if (::mount("root", newroot, "tmpfs", 0, "mode=0755") != 0)
         return std::string("mounting the tmpfs root: ") + std::strerror(errno);
     try {
-        copy_tree("/", newroot, newroot);
+        std::map<std::pair<dev_t, ino_t>, fs::path> links;
+        copy_tree("/", newroot, newroot, links);
         // Free the initramfs: nothing will see it again.
         for (const auto& e : fs::directory_iterator("/"))
             if (e.path() != newroot)

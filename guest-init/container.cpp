@@ -57,6 +57,11 @@ kadapter::init::InitConfig create_config(const ContainerOptions& o, const std::s
     for (const auto& [k, v] : lx.sysctl())
         (*c.mutable_sysctl())[k] = v;
     c.set_sandbox_pidns(o.sandbox_pidns);
+    // A pid namespace given by path is joined (a hostPID-style container);
+    // Kata's shim clears these paths, direct clients may set them.
+    for (const auto& ns : lx.namespaces())
+        if (ns.type() == "pid" && !ns.path().empty())
+            c.set_sandbox_pidns(ns.path());
     return c;
 }
 
@@ -143,6 +148,8 @@ std::unique_ptr<Container> Container::create(ContainerOptions o, PolicyHooks hoo
         Spawned spawned = spawn_process(create_config(o, c->rootfs_), stdio);
         try {
             c->move_into_cgroup(spawned.pid);
+            if (c->hooks_.set_up)
+                c->hooks_.set_up(spawned.pid);
         } catch (...) {
             ::kill(spawned.pid, SIGKILL);
             Reaper::instance().wait(spawned.pid);

@@ -31,6 +31,10 @@ struct PolicyHooks {
     // Called after the cgroup exists and before any process of the
     // container does; throws to fail the creation.
     std::function<void(uint64_t cgroup_id, const std::string& rootfs)> bind;
+    // Called once the first process is set up (its mounts exist) and parked
+    // before exec: rule paths can now be resolved exactly as the container
+    // will see them. Throws to fail the creation.
+    std::function<void(pid_t pid)> set_up;
     std::function<void()> unbind;
 };
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -27,9 +28,10 @@ using namespace guest_init;
 
 namespace {
 
-// Tries to load the enforcer; on failure says exactly what is missing and
+// Tries to load the enforcer; on failure says exactly what is missing (on
+// the console and, as Kata's agent log carries it, the log channels) and
 // keeps going, so containers without policies still run.
-EnforcerState load_enforcer(const Config& config)
+EnforcerState load_enforcer(const Config& config, AlertLog& alerts)
 {
     EnforcerState s;
     kadapter::EnforcerOptions opts;
@@ -46,6 +48,11 @@ EnforcerState load_enforcer(const Config& config)
         s.unavailable_reason = e.what();
         spdlog::error("BPF-LSM enforcement unavailable, containers with a kadapter policy will be refused: {}",
                       e.what());
+        alerts.publish(nlohmann::json{{"level", "error"},
+                                      {"source", "kadapter-init"},
+                                      {"msg", std::string("BPF-LSM enforcement unavailable: ") + e.what()}}
+                           .dump(),
+                       "");
     }
     return s;
 }
@@ -166,7 +173,7 @@ int main(int argc, char** argv)
     alerts.add_sink(STDERR_FILENO, "console");
     open_log_channels(config, alerts);
 
-    Agent agent(config, load_enforcer(config), alerts);
+    Agent agent(config, load_enforcer(config, alerts), alerts);
     ttrpc::Server server;
     agent.register_services(server);
     for (const auto& addr : server_addresses(config))

@@ -120,7 +120,7 @@ TEST_CASE("oversized frames are refused without losing the stream")
     CHECK(f.client->call("test.Echo", "Echo", "still here", 5s) == "still here");
 }
 
-TEST_CASE("stream ids must be odd and increasing; garbage is answered")
+TEST_CASE("stream ids must be odd and increasing, garbage is answered")
 {
     Fixture f;
     auto body = f.request_bytes("test.Echo", "Echo", "x");

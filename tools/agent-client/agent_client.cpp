@@ -226,6 +226,11 @@ kadapter::ReadEventsResponse AgentClient::read_events(uint32_t max, uint32_t tim
     return unary<kadapter::ReadEventsResponse>(kPolicy, "ReadEvents", req);
 }
 
+kadapter::GetStatsResponse AgentClient::stats()
+{
+    return unary<kadapter::GetStatsResponse>(kPolicy, "GetStats", kadapter::GetStatsRequest());
+}
+
 SpecBuilder::SpecBuilder(const std::string& rootfs, std::vector<std::string> args)
 {
     spec_.set_version("1.1.0");

@@ -56,6 +56,7 @@ public:
     kadapter::GetPolicyResponse get_policy(const std::string& id);
     kadapter::ListContainersResponse list_containers();
     kadapter::ReadEventsResponse read_events(uint32_t max, uint32_t timeout_ms, const std::string& container_id = "");
+    kadapter::GetStatsResponse stats();
 
     // Any call by name, for protocol tests and the CLI.
     std::string call(const std::string& service, const std::string& method, const std::string& payload);

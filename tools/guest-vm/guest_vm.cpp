@@ -48,7 +48,119 @@ bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout)
     return false;
 }
 
+// The machine every guest runs on; callers add their devices.
+std::vector<std::string> qemu_args(const GuestVmOptions& o, const std::string& workdir, const std::string& cmdline)
+{
+    const bool kvm = ::access("/dev/kvm", R_OK | W_OK) == 0;
+    return {
+        "qemu-system-x86_64",
+        "-machine",
+        kvm ? "q35,accel=kvm" : "q35,accel=tcg",
+        "-cpu",
+        kvm ? "host" : "max",
+        "-m",
+        std::to_string(o.memory_mb),
+        "-smp",
+        std::to_string(o.cpus),
+        "-nodefaults",
+        "-no-reboot",
+        "-display",
+        "none",
+        "-monitor",
+        "none",
+        "-serial",
+        "file:" + workdir + "/console.log",
+        "-kernel",
+        o.kernel,
+        "-initrd",
+        o.initrd,
+        "-append",
+        cmdline,
+    };
+}
+
+// QEMU in its own process group (killed as a group), its own output in
+// workdir/qemu.log.
+pid_t spawn_qemu(std::vector<std::string> args, const std::string& workdir)
+{
+    pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        int err = ::open((workdir + "/qemu.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(err, 1);
+        ::dup2(err, 2);
+        ::setpgid(0, 0);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string make_workdir()
+{
+    char tmpl[] = "/tmp/kadapter-vm.XXXXXX";
+    if (!::mkdtemp(tmpl))
+        throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    return tmpl;
+}
+
 } // namespace
+
+ProgramRun run_program(const GuestVmOptions& options, const std::string& program, const std::vector<std::string>& args,
+                       std::chrono::seconds timeout)
+{
+    for (const auto& f : {options.kernel, options.initrd})
+        if (!std::filesystem::exists(f))
+            throw std::runtime_error("missing " + f + ": build the project first");
+    const std::string workdir = make_workdir();
+    std::string cmdline = "console=ttyS0 panic=-1 quiet rdinit=" + program + " " + options.extra_cmdline + " --";
+    for (const auto& a : args)
+        cmdline += " " + a;
+
+    auto started = std::chrono::steady_clock::now();
+    pid_t qemu = spawn_qemu(qemu_args(options, workdir, cmdline), workdir);
+    ProgramRun run;
+    int status = 0;
+    for (;;) {
+        pid_t r = ::waitpid(qemu, &status, WNOHANG);
+        if (r == qemu)
+            break;
+        if (std::chrono::steady_clock::now() - started > timeout) {
+            ::kill(-qemu, SIGKILL);
+            ::waitpid(qemu, &status, 0);
+            run.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    run.console = read_text(workdir + "/console.log");
+    const std::string qemu_log = read_text(workdir + "/qemu.log");
+    if (!qemu_log.empty())
+        run.console += "\n[qemu] " + qemu_log;
+    // The program's last word (oneshot_init.h); absent if it crashed.
+    const std::string marker = "kadapter-oneshot: exit ";
+    if (size_t at = run.console.rfind(marker); at != std::string::npos)
+        run.exit_status = std::atoi(run.console.c_str() + at + marker.size());
+    std::error_code ec;
+    std::filesystem::remove_all(workdir, ec);
+    return run;
+}
 
 GuestVmOptions default_options()
 {
@@ -64,10 +176,7 @@ GuestVmOptions default_options()
 
 GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
 {
-    char tmpl[] = "/tmp/kadapter-vm.XXXXXX";
-    if (!::mkdtemp(tmpl))
-        throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    workdir_ = tmpl;
+    workdir_ = make_workdir();
     for (const auto& f : {options_.kernel, options_.initrd})
         if (!std::filesystem::exists(f))
             throw std::runtime_error("missing " + f + ": build the project first");
@@ -75,61 +184,23 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
     cmdline_ = "console=ttyS0 panic=-1 quiet agent.log=info "
                "agent.server_addr=serial://agent.channel.0,vsock://-1:1024 " +
                options_.extra_cmdline;
-    const bool kvm = ::access("/dev/kvm", R_OK | W_OK) == 0;
-    std::vector<std::string> args = {
-        "qemu-system-x86_64",
-        "-machine",
-        kvm ? "q35,accel=kvm" : "q35,accel=tcg",
-        "-cpu",
-        kvm ? "host" : "max",
-        "-m",
-        std::to_string(options_.memory_mb),
-        "-smp",
-        std::to_string(options_.cpus),
-        "-nodefaults",
-        "-no-reboot",
-        "-display",
-        "none",
-        "-monitor",
-        "none",
-        "-serial",
-        "file:" + workdir_ + "/console.log",
-        "-kernel",
-        options_.kernel,
-        "-initrd",
-        options_.initrd,
-        "-append",
-        cmdline_,
-        "-device",
-        "virtio-serial-pci",
-        "-chardev",
-        "socket,id=agent,path=" + workdir_ + "/agent.sock,server=on,wait=off",
-        "-device",
-        "virtserialport,chardev=agent,name=agent.channel.0",
-        "-chardev",
-        "socket,id=log,path=" + workdir_ + "/log.sock,server=on,wait=off",
-        "-device",
-        "virtserialport,chardev=log,name=agent.log",
-    };
+    std::vector<std::string> args = qemu_args(options_, workdir_, cmdline_);
+    // The agent's port and the alert port, as Kata's runtime names them.
+    args.insert(args.end(), {
+                                "-device",
+                                "virtio-serial-pci",
+                                "-chardev",
+                                "socket,id=agent,path=" + workdir_ + "/agent.sock,server=on,wait=off",
+                                "-device",
+                                "virtserialport,chardev=agent,name=agent.channel.0",
+                                "-chardev",
+                                "socket,id=log,path=" + workdir_ + "/log.sock,server=on,wait=off",
+                                "-device",
+                                "virtserialport,chardev=log,name=agent.log",
+                            });
 
     auto started = std::chrono::steady_clock::now();
-    qemu_ = ::fork();
-    if (qemu_ < 0)
-        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (qemu_ == 0) {
-        int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        int err = ::open((workdir_ + "/qemu.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(err, 1);
-        ::dup2(err, 2);
-        ::setpgid(0, 0);
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execvp(argv[0], argv.data());
-        ::_exit(127);
-    }
+    qemu_ = spawn_qemu(args, workdir_);
 
     if (!wait_for_file(workdir_ + "/log.sock", std::chrono::seconds(10)))
         throw std::runtime_error("QEMU did not start: " + console_tail());
@@ -192,15 +263,10 @@ bool GuestVm::running()
 
 std::string GuestVm::console_log() const
 {
-    std::ifstream in(workdir_ + "/console.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::ifstream q(workdir_ + "/qemu.log");
-    std::stringstream qs;
-    qs << q.rdbuf();
-    std::string out = ss.str();
-    if (!qs.str().empty())
-        out += "\n[qemu] " + qs.str();
+    std::string out = read_text(workdir_ + "/console.log");
+    std::string qemu = read_text(workdir_ + "/qemu.log");
+    if (!qemu.empty())
+        out += "\n[qemu] " + qemu;
     return out;
 }
 

@@ -76,6 +76,20 @@ private:
     std::thread log_reader_;
 };
 
+// A program booted as the guest's init (rdinit=) for one run, with no
+// agent: for cases that must own the kernel's BPF-LSM state, such as the C
+// API test and the benchmark. The program follows oneshot_init.h.
+struct ProgramRun {
+    int exit_status = -1; // from its "kadapter-oneshot: exit N" line; -1 if it never said
+    bool timed_out = false;
+    std::string console;
+    std::chrono::milliseconds elapsed{0};
+};
+
+// `program` is a path inside the initrd; `args` reach it as argv[1...].
+ProgramRun run_program(const GuestVmOptions& options, const std::string& program, const std::vector<std::string>& args,
+                       std::chrono::seconds timeout);
+
 // The kernel and initrd this build made (from CMake), overridable with
 // KADAPTER_GUEST_KERNEL / KADAPTER_INITRD in the environment.
 GuestVmOptions default_options();

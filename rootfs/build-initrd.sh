@@ -5,6 +5,8 @@
 # run containers from. Reproducible: sorted entries, fixed times and owners.
 #
 # Usage: build-initrd.sh OUT INIT KERNEL_DIR MODULES_TXT [EXTRA_BIN...]
+#   KERNEL_DIR: VERSION and lib/modules/VERSION/ (scripts/setup.sh's
+#   guest-kernel/, or build-kernel.sh's output, which has no modules)
 #   EXTRA_BIN: static programs installed into /opt/kadapter/bin (test tools)
 set -euo pipefail
 
@@ -14,29 +16,28 @@ version=$(cat "$kernel_dir/VERSION")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-mkdir -p "$stage"/{sbin,proc,sys,dev,run,tmp,etc,lib/modules,opt/kadapter/bin}
+mkdir -p "$stage"/{sbin,proc,sys,dev,run,tmp,etc,lib/modules}
 strip -o "$stage/sbin/init" "$init"
 ln -s sbin/init "$stage/init"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage/etc/passwd"
 printf 'root:x:0:\n' > "$stage/etc/group"
 
-# Modules, with their dependencies, in load order.
+# Modules, with their dependencies, in load order. A kernel with the drivers
+# built in (kernel-config/build-kernel.sh) has no modules directory: then
+# the initrd carries none and kadapter-init loads none.
 moddir="$stage/lib/modules/$version"
-mkdir -p "$moddir"
-: > "$moddir/kadapter.modules"
-grep -v '^\s*#' "$modules_txt" | awk '{print $1}' | grep -v '^$' | while read -r m; do
-  modprobe -d "$kernel_dir" -S "$version" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
-done | awk '!seen[$0]++' | while read -r ko; do
-  rel=${ko#"$kernel_dir/lib/modules/$version/"}
-  mkdir -p "$moddir/$(dirname "$rel")"
-  cp "$ko" "$moddir/$rel"
-  echo "$rel" >> "$moddir/kadapter.modules"
-done
-
-# Extra static programs (test helpers), kept out of the container rootfs.
-for bin in "$@"; do
-  strip -o "$stage/opt/kadapter/bin/$(basename "$bin")" "$bin"
-done
+if [ -d "$kernel_dir/lib/modules/$version" ]; then
+  mkdir -p "$moddir"
+  : > "$moddir/kadapter.modules"
+  grep -v '^\s*#' "$modules_txt" | awk '{print $1}' | grep -v '^$' | while read -r m; do
+    modprobe -d "$kernel_dir" -S "$version" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+  done | awk '!seen[$0]++' | while read -r ko; do
+    rel=${ko#"$kernel_dir/lib/modules/$version/"}
+    mkdir -p "$moddir/$(dirname "$rel")"
+    cp "$ko" "$moddir/$rel"
+    echo "$rel" >> "$moddir/kadapter.modules"
+  done
+fi
 
 # A busybox container rootfs for tests: applets as symlinks, plus distinct
 # copies under /usr/local/bin so process rules can tell programs apart.
@@ -49,10 +50,16 @@ done
 for tool in sleep-copy cat-copy sh-copy; do
   cp /bin/busybox "$rootfs/usr/local/bin/$tool"
 done
+ln "$rootfs/usr/local/bin/sleep-copy" "$rootfs/usr/local/bin/sleep-alias" # a second link, already in the image
+for tool in "$@"; do
+  strip -o "$rootfs/usr/bin/$(basename "$tool")" "$tool"
+done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$rootfs/etc/passwd"
 # Files the policy tests name: nested directories, direct children.
 mkdir -p "$rootfs/etc/ssl/certs" "$rootfs/var/log" "$rootfs/var/lib/app/deep"
 printf 'busybox\n' > "$rootfs/etc/hostname"
+mkdir -p "$rootfs/opt"
+ln "$rootfs/etc/hostname" "$rootfs/opt/hostname-alias" # a second link, already in the image
 printf 'test certificate\n' > "$rootfs/etc/ssl/certs/ca.pem"
 printf 'marker\n' > "$rootfs/var/marker"
 printf 'log line\n' > "$rootfs/var/log/app.log"

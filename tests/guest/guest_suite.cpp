@@ -71,6 +71,46 @@ agent::RunResult Guest::run(const std::string& id, const std::vector<std::string
     return agent().run(id, args);
 }
 
+agent::RunResult Guest::run_as(const std::string& id, uint32_t uid, const std::vector<std::string>& args)
+{
+    grpc::Process p;
+    for (const auto& a : args)
+        p.add_args(a);
+    p.add_env("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    p.set_cwd("/");
+    p.mutable_user()->set_uid(uid);
+    p.mutable_user()->set_gid(uid);
+    static int counter = 0;
+    std::string eid = "as-" + std::to_string(uid) + "-" + std::to_string(++counter);
+    agent().exec_process(id, eid, p);
+    agent::RunResult r;
+    r.out = agent().drain(id, eid, 1);
+    r.err = agent().drain(id, eid, 2);
+    r.status = agent().wait_process(id, eid);
+    return r;
+}
+
+agent::RunResult Guest::probe(const std::string& id, std::vector<std::string> args)
+{
+    args.insert(args.begin(), "/usr/bin/kadapter-probe");
+    return run(id, args);
+}
+
+std::string ksp(const std::string& name, const std::string& spec)
+{
+    std::string out = "apiVersion: security.kubearmor.com/v1\nkind: KubeArmorPolicy\nmetadata:\n  name: " + name +
+                      "\n  namespace: default\nspec:\n";
+    size_t start = 0;
+    while (start < spec.size()) {
+        size_t end = spec.find('\n', start);
+        if (end == std::string::npos)
+            end = spec.size();
+        out += "  " + spec.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    return out;
+}
+
 std::optional<std::string> Guest::alert(size_t mark, const std::vector<std::string>& needles,
                                         std::chrono::milliseconds timeout)
 {

@@ -39,6 +39,11 @@ public:
     agent::SpecBuilder spec(const std::string& id, const PodOptions& options);
     void remove(const std::string& id);
     agent::RunResult run(const std::string& id, const std::vector<std::string>& args);
+    // As another user (uid = gid).
+    agent::RunResult run_as(const std::string& id, uint32_t uid, const std::vector<std::string>& args);
+    // /usr/bin/kadapter-probe with these arguments (see probe.cpp):
+    // status 0 on success, else the errno.
+    agent::RunResult probe(const std::string& id, std::vector<std::string> args);
 
     // The next alert line (after `mark`) for which all needles occur.
     std::optional<std::string> alert(size_t mark, const std::vector<std::string>& needles,
@@ -52,5 +57,12 @@ private:
 
 // The console log, for failure messages.
 std::string console_tail();
+
+// A KubeArmorPolicy named `name` whose spec is `spec` (YAML lines without
+// their two-space indent).
+std::string ksp(const std::string& name, const std::string& spec);
+
+inline constexpr int kEACCES = 13;
+inline constexpr int kEPERM = 1;
 
 } // namespace kadapter::testing

@@ -84,6 +84,11 @@ action: Block)"));
     REQUIRE(g.run("e4", {"mkdir", "/tmp/ssl"}).status == 0);
     CHECK(op(g, "e4", {"mount-bind", "/etc/ssl", "/tmp/ssl"}) == kEACCES);
     CHECK(op(g, "e4", {"open", "/tmp/ssl/certs/ca.pem"}) == 2); // ENOENT: nothing was mounted
+    // The new mount API: a detached copy of the tree attached elsewhere.
+    size_t mark = g.log_mark();
+    CHECK(op(g, "e4", {"move-mount", "/etc/ssl", "/tmp/ssl"}) == kEACCES);
+    CHECK(g.alert(mark, {"move_mount", "\"Action\":\"Block\""}));
+    CHECK(op(g, "e4", {"open", "/tmp/ssl/certs/ca.pem"}) == 2);
     g.remove("e4");
 }
 
@@ -190,4 +195,36 @@ TEST_CASE("self-protection: a privileged container in the guest's pid namespace 
     auto self = g.run("p2", {"sh", "-c", "sleep 60 & kill $!; echo done"});
     CHECK(self.out == "done\n");
     g.remove("p2");
+}
+
+TEST_CASE("self-protection: no kernel modules, no lockdown-guarded access, no remount or unmount of a protected fs")
+{
+    auto& g = Guest::get();
+    PodOptions o; // no policy: self-protection applies to every container
+    auto spec = g.spec("p3", o);
+    spec.capabilities({"CAP_SYS_ADMIN", "CAP_SYS_MODULE", "CAP_SYS_RAWIO"});
+    // A protected filesystem the runtime mounted for it, as a spec may ask.
+    spec.mount("debugfs", "/mnt/debug", "debugfs", {});
+    g.agent().create_container(spec.request("p3"));
+    g.agent().start_container("p3");
+    size_t mark = g.log_mark();
+
+    // Without the hooks: ENOEXEC (not an ELF module) and success (ioperm).
+    CHECK(op(g, "p3", {"init-module"}) == kEACCES);
+    CHECK(g.alert(mark, {"kernel load data", "\"Action\":\"Block\""}));
+    CHECK(op(g, "p3", {"finit-module", "/etc/hostname"}) == kEACCES);
+    CHECK(g.alert(mark, {"kernel read file", "\"Action\":\"Block\""}));
+    CHECK(op(g, "p3", {"ioperm"}) == 1); // EPERM: ioperm() turns any lockdown refusal into it
+    CHECK(g.alert(mark, {"lockdown reason=", "\"Action\":\"Block\""}));
+
+    // Its parent is guest-init, outside every container.
+    CHECK(op(g, "p3", {"traceme"}) == kEACCES);
+    CHECK(g.alert(mark, {"ptrace traceme", "\"Action\":\"Block\""}));
+
+    // Neither the new mount API's reconfigure nor an unmount.
+    CHECK(op(g, "p3", {"reconfigure", "/mnt/debug"}) == kEACCES);
+    CHECK(g.alert(mark, {"remount", "\"Action\":\"Block\""}));
+    CHECK(op(g, "p3", {"umount", "/mnt/debug"}) == kEACCES);
+    CHECK(g.alert(mark, {"umount", "\"Action\":\"Block\""}));
+    g.remove("p3");
 }

@@ -22,14 +22,6 @@
 
 static int checks, failures;
 
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-#define MARK(what) printf("c-api-test:   %s at %ld ms\n", what, now_ms())
-
 #define CHECK(cond) check((cond), #cond, __LINE__)
 
 static void check(int ok, const char* what, int line)
@@ -329,7 +321,6 @@ static void capacity(kadapter_enforcer* e)
         else
             printf("c-api-test: binding %s: %s\n", name, kadapter_last_error());
     }
-    MARK("bound 1024");
     CHECK(bound == kContainers);
     size_t count = 0;
     CHECK(kadapter_containers(e, NULL, 0, &count) == KADAPTER_OK);
@@ -351,15 +342,12 @@ static void capacity(kadapter_enforcer* e)
         n += (size_t)snprintf(yaml + n, cap - n, "      - path: /data/%d/file-%d\n", i % 97, i);
     snprintf(yaml + n, cap - n, "  action: Block\n");
     kadapter_ruleset* big = NULL;
-    MARK("yaml built");
     CHECK(kadapter_ruleset_from_policy(yaml, NULL, NULL, NULL, &big) == KADAPTER_OK);
-    MARK("parsed 10k");
     free(yaml);
     CHECK(kadapter_ruleset_rule_count(big) == 10000);
     kadapter_container_id big_id = 0;
     uint64_t cg = make_cgroup("big");
     CHECK(kadapter_bind_cgroup(e, "big", cg, big, NULL, &big_id) == KADAPTER_OK);
-    MARK("bound 10k");
     struct kadapter_container_info info;
     CHECK(kadapter_get_container_info(e, big_id, &info) == KADAPTER_OK);
     CHECK(info.map_entries > 10000);
@@ -372,7 +360,6 @@ static void capacity(kadapter_enforcer* e)
     int unbound = 0;
     for (int i = 0; i < kContainers; i++)
         unbound += kadapter_unbind(e, ids[i]) == KADAPTER_OK;
-    MARK("unbound");
     CHECK(unbound == kContainers);
     CHECK(kadapter_unbind(e, big_id) == KADAPTER_OK);
     CHECK(kadapter_get_stats(e, &after) == KADAPTER_OK);
@@ -381,6 +368,92 @@ static void capacity(kadapter_enforcer* e)
     CHECK(open_in("many-777", kSecret, NULL) == 0);
     kadapter_ruleset_free(secret);
     kadapter_ruleset_free(big);
+}
+
+/* Opens `path` `n` times in a child in `cgroup`; returns how many failed
+ * with EACCES. */
+static int denied_opens(const char* cgroup, const char* path, int n)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t child = fork();
+    if (child == 0) {
+        join_cgroup(cgroup);
+        int denied = 0;
+        for (int i = 0; i < n; i++) {
+            int fd = open(path, O_RDONLY);
+            if (fd >= 0)
+                close(fd);
+            else if (errno == EACCES)
+                denied++;
+        }
+        _exit(write(fds[1], &denied, sizeof(denied)) == sizeof(denied) ? 0 : 1);
+    }
+    close(fds[1]);
+    int denied = -1;
+    if (read(fds[0], &denied, sizeof(denied)) != sizeof(denied))
+        denied = -1;
+    close(fds[0]);
+    waitpid(child, NULL, 0);
+    return denied;
+}
+
+struct alert_counts {
+    int noisy, noisy_threshold, quiet;
+    uint32_t max_alerts_per_sec, throttle_sec;
+};
+
+static void count_alert(const struct kadapter_event* e, void* user)
+{
+    struct alert_counts* c = user;
+    if (strcmp(e->container, "noisy") == 0 && strcmp(e->kubearmor_operation, "AlertThreshold") == 0) {
+        c->noisy_threshold++;
+        c->max_alerts_per_sec = e->max_alerts_per_sec;
+        c->throttle_sec = e->throttle_sec;
+    } else if (strcmp(e->container, "noisy") == 0) {
+        c->noisy++;
+    } else if (strcmp(e->container, "quiet") == 0) {
+        c->quiet++;
+    }
+}
+
+/* The per-container alert budget: a container that trips it gets one
+ * threshold record and no more alerts for a while, but every operation is
+ * still enforced, and other containers' alerts still flow. */
+static void alert_rate_limit(void)
+{
+    kadapter_enforcer* e = NULL;
+    struct kadapter_enforcer_options options = {.size = sizeof(options), .max_alerts_per_sec = 5, .throttle_sec = 30};
+    CHECK(kadapter_enforcer_open(&options, &e) == KADAPTER_OK);
+    if (!e)
+        return;
+    struct alert_counts counts = {0};
+    CHECK(kadapter_set_event_handler(e, count_alert, &counts) == KADAPTER_OK);
+    kadapter_ruleset* secret = block_policy("c-api-noisy", kSecret);
+    kadapter_container_id noisy = 0, quiet = 0;
+    CHECK(kadapter_bind_cgroup(e, "noisy", make_cgroup("noisy"), secret, NULL, &noisy) == KADAPTER_OK);
+    CHECK(kadapter_bind_cgroup(e, "quiet", make_cgroup("quiet"), secret, NULL, &quiet) == KADAPTER_OK);
+
+    CHECK(denied_opens("noisy", kSecret, 200) == 200); /* enforced, every one */
+    CHECK(denied_opens("quiet", kSecret, 3) == 3);
+    for (int i = 0; i < 10; i++)
+        kadapter_poll_events(e, 100);
+
+    printf("c-api-test: rate limit: noisy %d alerts + %d threshold records, quiet %d alerts\n", counts.noisy,
+           counts.noisy_threshold, counts.quiet);
+    /* 200 denials in well under a second (and at most one window boundary). */
+    CHECK(counts.noisy >= 5 && counts.noisy <= 10);
+    CHECK(counts.noisy_threshold >= 1 && counts.noisy_threshold <= 2);
+    CHECK(counts.max_alerts_per_sec == 5);
+    CHECK(counts.throttle_sec == 30);
+    CHECK(counts.quiet == 3);
+    struct kadapter_stats stats;
+    CHECK(kadapter_get_stats(e, &stats) == KADAPTER_OK);
+    CHECK(stats.events_throttled >= 180);
+
+    kadapter_ruleset_free(secret);
+    kadapter_enforcer_close(e);
 }
 
 int main(void)
@@ -414,6 +487,8 @@ int main(void)
     kadapter_enforcer_close(e);
     CHECK(open_in("c1", kSecret, NULL) == 0);
     kadapter_ruleset_free(secret);
+
+    alert_rate_limit(); /* with an enforcer of its own */
 
     printf("c-api-test: %d checks, %d failed\n", checks, failures);
     kadapter_oneshot_end(failures ? 1 : 0);

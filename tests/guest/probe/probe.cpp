@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -203,6 +204,53 @@ int loop_open(const char* path, long count)
     return failures ? 1 : 0;
 }
 
+// The new mount API (no glibc wrappers on every system: raw syscalls).
+// open_tree + move_mount: a copy of SRC attached at DST, like a bind mount.
+int move_mount_tree(const char* src, const char* dst)
+{
+    int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    if (tree < 0)
+        return -1;
+    int rc = static_cast<int>(::syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH));
+    int err = errno;
+    ::close(tree);
+    errno = err;
+    return rc;
+}
+
+// fspick + FSCONFIG_CMD_RECONFIGURE: a remount that bypasses mount(2).
+int reconfigure(const char* path)
+{
+    int fs = static_cast<int>(::syscall(SYS_fspick, AT_FDCWD, path, FSPICK_CLOEXEC));
+    if (fs < 0)
+        return -1;
+    int rc = static_cast<int>(::syscall(SYS_fsconfig, fs, FSCONFIG_CMD_RECONFIGURE, nullptr, nullptr, 0));
+    int err = errno;
+    ::close(fs);
+    errno = err;
+    return rc;
+}
+
+// Module loads get no further than the LSM check with our hooks; without
+// them the kernel rejects this garbage as no ELF (ENOEXEC).
+int init_module_garbage()
+{
+    static const char garbage[64] = "not a module";
+    return static_cast<int>(::syscall(SYS_init_module, garbage, sizeof(garbage), ""));
+}
+
+int finit_module_file(const char* path)
+{
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = static_cast<int>(::syscall(SYS_finit_module, fd, "", 0));
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    return rc;
+}
+
 int usage()
 {
     std::fputs(
@@ -211,7 +259,8 @@ int usage()
         "  truncate PATH | chmod PATH | chown PATH | socket FAMILY TYPE PROTO | cap NAME |\n"
         "  memfd-exec PROGRAM | deleted-exec PROGRAM | deep-open BASE COUNT NAME LEAF | bpf |\n"
         "  ptrace PID | kill PID SIG | mount-bind SRC DST | mount TYPE DST | umount PATH |\n"
-        "  loop-open PATH COUNT | hostpid NSPATH OP ARGS... (OP in a child in that pid namespace)\n",
+        "  loop-open PATH COUNT | hostpid NSPATH OP ARGS... (OP in a child in that pid namespace) |\n"
+        "  traceme | move-mount SRC DST | reconfigure PATH | init-module | finit-module PATH | ioperm\n",
         stderr);
     return 2;
 }
@@ -278,6 +327,18 @@ int main(int argc, char** argv)
         return report(::mount(arg(2), arg(3), arg(2), 0, nullptr));
     if (op == "umount" && need(1))
         return report(::umount2(arg(2), MNT_DETACH));
+    if (op == "traceme")
+        return report(static_cast<int>(::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr)));
+    if (op == "move-mount" && need(2))
+        return report(move_mount_tree(arg(2), arg(3)));
+    if (op == "reconfigure" && need(1))
+        return report(reconfigure(arg(2)));
+    if (op == "init-module")
+        return report(init_module_garbage());
+    if (op == "finit-module" && need(1))
+        return report(finit_module_file(arg(2)));
+    if (op == "ioperm")
+        return report(::ioperm(0x80, 1, 1));
     if (op == "loop-open" && need(2))
         return loop_open(arg(2), std::atol(arg(3)));
     if (op == "hostpid" && need(2)) {

@@ -167,8 +167,36 @@ struct Enforcer::Impl {
     ContainerId bind(std::string_view name, BindingKind kind, uint64_t id, const RuleSet& rules,
                      const BindOptions& options);
     void retire(uint64_t ruleset_id);
+#ifdef KADAPTER_HOOK_MUTATION
+    void leave_hook_unattached();
+#endif
     static int on_ring_event(void* ctx, void* data, size_t size);
 };
+
+#ifdef KADAPTER_HOOK_MUTATION
+// Mutation testing only (-DKADAPTER_HOOK_MUTATION=ON, tests/mutation/):
+// leaves the hook named by KADAPTER_MUTATE_HOOK (e.g. "file_open") loaded
+// but unattached, to show that some test notices its absence. Never built
+// into a release: an environment variable must not switch a hook off.
+void Enforcer::Impl::leave_hook_unattached()
+{
+    const char* hook = ::getenv("KADAPTER_MUTATE_HOOK");
+    if (!hook || !*hook)
+        return;
+    bpf_program* prog = nullptr;
+    bool found = false;
+    bpf_object__for_each_program(prog, skel->obj)
+    {
+        if (std::string(bpf_program__section_name(prog)) == std::string("lsm/") + hook) {
+            bpf_program__set_autoattach(prog, false);
+            found = true;
+        }
+    }
+    if (!found)
+        throw Error(Errc::InvalidArgument, std::string("KADAPTER_MUTATE_HOOK: no program for lsm/") + hook);
+    fprintf(stderr, "kadapter: MUTATION TESTING: lsm/%s left unattached\n", hook);
+}
+#endif
 
 void Enforcer::Impl::load()
 {
@@ -200,6 +228,9 @@ void Enforcer::Impl::load()
                     "BPF-LSM prerequisite failed: loading the BPF programs failed (" + std::string(strerror(-err)) +
                         "):\n" + tail(log, 6000),
                     -err);
+#ifdef KADAPTER_HOOK_MUTATION
+    leave_hook_unattached();
+#endif
     if (int err = kadapter_bpf__attach(skel.get()))
         throw Error(Errc::Unsupported,
                     "BPF-LSM prerequisite failed: attaching the BPF-LSM programs failed (" +
@@ -520,12 +551,11 @@ EnforcerStats Enforcer::stats() const
     s.kernel_bindings = count_entries<kad_binding_key>(bpf_map__fd(impl_->skel->maps.kad_rulesets));
     s.kernel_alert_budgets = count_entries<uint64_t>(bpf_map__fd(impl_->skel->maps.kad_alert_budgets));
     s.kernel_automata = count_entries<uint64_t>(bpf_map__fd(impl_->skel->maps.kad_automata));
-    bpf_program* prog;
-    bpf_object__for_each_program(prog, impl_->skel->obj)
-    {
-        const char* sec = bpf_program__section_name(prog);
-        if (sec && std::strncmp(sec, "lsm/", 4) == 0)
-            s.hooks.emplace_back(sec + 4);
+    const bpf_object_skeleton* skeleton = impl_->skel->skeleton;
+    for (int i = 0; i < skeleton->prog_cnt; ++i) {
+        const char* sec = bpf_program__section_name(*skeleton->progs[i].prog);
+        if (*skeleton->progs[i].link && sec && std::strncmp(sec, "lsm/", 4) == 0)
+            s.hooks.emplace_back(sec + 4); // attached
     }
     return s;
 }

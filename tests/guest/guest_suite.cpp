@@ -21,10 +21,14 @@ Guest& Guest::get()
 Guest::Guest()
 {
     auto opts = vm::default_options();
-    // Tests count alerts: no throttling in the suite (the throttle has its own test).
-    opts.extra_cmdline = "kadapter.max_alerts_per_sec=0";
+    // Tests count alerts: no throttling in the suite (c-api/c_api_test.c tests the throttle).
+    opts.extra_cmdline += " kadapter.max_alerts_per_sec=0";
     vm_ = std::make_unique<vm::GuestVm>(opts);
     std::cerr << "guest booted in " << vm_->boot_time().count() << " ms\n";
+    // A mutation-testing build says which hook it left out (tests/mutation/).
+    std::string console = vm_->console_log();
+    if (auto at = console.find("MUTATION TESTING: "); at != std::string::npos)
+        std::cerr << console.substr(at, console.find('\n', at) - at) << "\n";
     grpc::CreateSandboxRequest sandbox;
     sandbox.set_hostname("kadapter-test");
     sandbox.set_sandbox_id("test-sandbox");

@@ -35,7 +35,7 @@ kadapter::vm::GuestVm& guest_without_bpf_lsm()
     static std::unique_ptr<kadapter::vm::GuestVm> vm;
     if (!vm) {
         auto opts = kadapter::vm::default_options();
-        opts.extra_cmdline = kLsmWithoutBpf;
+        opts.extra_cmdline += std::string(" ") + kLsmWithoutBpf;
         vm = std::make_unique<kadapter::vm::GuestVm>(opts);
         std::cerr << "guest with " << kLsmWithoutBpf << " booted in " << vm->boot_time().count() << " ms\n";
         grpc::CreateSandboxRequest sandbox;

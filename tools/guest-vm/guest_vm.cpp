@@ -171,6 +171,8 @@ GuestVmOptions default_options()
         o.kernel = k;
     if (const char* i = ::getenv("KADAPTER_INITRD"))
         o.initrd = i;
+    if (const char* c = ::getenv("KADAPTER_GUEST_CMDLINE"))
+        o.extra_cmdline = c;
     return o;
 }
 
@@ -182,7 +184,7 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
             throw std::runtime_error("missing " + f + ": build the project first");
 
     cmdline_ = "console=ttyS0 panic=-1 quiet agent.log=info "
-               "agent.server_addr=serial://agent.channel.0,vsock://-1:1024 " +
+               "agent.server_addr=serial://agent.channel.0,serial://agent.channel.1,vsock://-1:1024 " +
                options_.extra_cmdline;
     std::vector<std::string> args = qemu_args(options_, workdir_, cmdline_);
     // The agent's port and the alert port, as Kata's runtime names them.
@@ -197,6 +199,12 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
                                 "socket,id=log,path=" + workdir_ + "/log.sock,server=on,wait=off",
                                 "-device",
                                 "virtserialport,chardev=log,name=agent.log",
+                                // A second agent port for host tools (kadapter push) while
+                                // the first one holds the test session.
+                                "-chardev",
+                                "socket,id=tools,path=" + workdir_ + "/tools.sock,server=on,wait=off",
+                                "-device",
+                                "virtserialport,chardev=tools,name=agent.channel.1",
                             });
 
     auto started = std::chrono::steady_clock::now();

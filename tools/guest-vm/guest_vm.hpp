@@ -41,6 +41,8 @@ public:
     GuestVm& operator=(const GuestVm&) = delete;
 
     std::string agent_address() const { return "unix://" + workdir_ + "/agent.sock"; }
+    // A second connection to the same agent, for host tools run by tests.
+    std::string tools_address() const { return "unix://" + workdir_ + "/tools.sock"; }
     // The one connection to the agent: a virtio-serial port carries one
     // host session at a time, as Kata's shim keeps one long-lived connection.
     agent::AgentClient& agent() { return *agent_; }
@@ -91,7 +93,8 @@ ProgramRun run_program(const GuestVmOptions& options, const std::string& program
                        std::chrono::seconds timeout);
 
 // The kernel and initrd this build made (from CMake), overridable with
-// KADAPTER_GUEST_KERNEL / KADAPTER_INITRD in the environment.
+// KADAPTER_GUEST_KERNEL / KADAPTER_INITRD in the environment;
+// KADAPTER_GUEST_CMDLINE adds to the kernel command line.
 GuestVmOptions default_options();
 
 } // namespace kadapter::vm

@@ -1,7 +1,7 @@
 // The `kadapter` subcommands: one file each, listed in registry.cpp.
 //
-// To add one (e.g. push): write tools/kadapter/push.cpp
-// defining `Command push_command()`, declare it below, add it to
+// To add one (e.g. status): write tools/kadapter/status.cpp
+// defining `Command status_command()`, declare it below, add it to
 // the list in registry.cpp and the file to tools/kadapter/CMakeLists.txt.
 // Its setup function declares options on the CLI11 subcommand it is given
 // and returns the action to run once the command line parsed.
@@ -35,6 +35,7 @@ Command compile_command();
 Command annotate_command();
 Command explain_command();
 Command kernel_check_command();
+Command push_command();
 
 // Every subcommand, in the order `kadapter --help` lists them.
 std::vector<Command> commands();

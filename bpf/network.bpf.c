@@ -3,13 +3,15 @@
  * Network rules: socket creation by protocol (tcp, udp, icmp, icmpv6, sctp)
  * or socket type, for IPv4 and IPv6 (and AF_PACKET for raw and packet).
  * Unlike KubeArmor, the address family counts: an AF_UNIX stream socket is
- * not "tcp".
+ * not "tcp". AF_VSOCK is refused to every container (self-protection).
  */
 #include "common.bpf.h"
+#include "protect.bpf.h"
 
 #define KAD_AF_INET 2
 #define KAD_AF_INET6 10
 #define KAD_AF_PACKET 17
+#define KAD_AF_VSOCK 40
 #define KAD_SOCK_STREAM 1
 #define KAD_SOCK_DGRAM 2
 #define KAD_SOCK_RAW 3
@@ -55,6 +57,14 @@ int BPF_PROG(kad_socket_create, int family, int type, int protocol, int kern, in
 		return ret;
 	if (kern) /* the kernel's own sockets */
 		return 0;
+	/* Self-protection: the agent API is served on vsock (and, with
+	 * vsock_loopback, reachable from inside the guest). No container may
+	 * open one, whatever its policy, or it could rewrite its own rules. */
+	if (family == KAD_AF_VSOCK) {
+		if (!kad_current_context(&cur))
+			return 0;
+		return KAD_DENY_WHAT(&cur, "vsock socket", family, type);
+	}
 	if (family != KAD_AF_INET && family != KAD_AF_INET6 && family != KAD_AF_PACKET)
 		return 0;
 	if (!kad_current_context(&cur) || !cur.header.has_rules[KAD_CAT_NETWORK])

@@ -10,36 +10,12 @@
  * make bind mounts, which would give a blocked file a second path.
  */
 #include "common.bpf.h"
+#include "protect.bpf.h"
 
 #define KAD_MS_BIND 4096
 #define KAD_MS_MOVE 8192
 #define KAD_MS_REMOUNT 32
 
-/* Denies and reports; `what` names the operation, aux/aux2 its target. */
-static __noinline int kad_protect_deny(struct kad_context *cur, const char *what, __u32 what_len, __u32 aux, __u32 aux2)
-{
-	int slot = kad_scratch_claim();
-	struct kad_scratch *s = kad_scratch_get(slot);
-	if (s) {
-		struct kad_event *e = &s->event;
-		kad_event_task(e, cur);
-		e->op = KAD_OP_PROTECT;
-		e->action = KAD_ACTION_BLOCK;
-		e->reason = KAD_REASON_SELF_PROTECT;
-		e->rule = ~0u;
-		e->error = -KAD_DENY;
-		e->aux = aux;
-		e->aux2 = aux2;
-		__u32 n = what_len & 31;
-		bpf_probe_read_kernel(e->resource, n, what);
-		e->resource[n] = 0;
-		kad_event_send(e, n);
-	}
-	kad_scratch_release(slot);
-	return -KAD_DENY;
-}
-
-#define KAD_DENY_WHAT(cur, literal, aux, aux2) kad_protect_deny(cur, literal, sizeof(literal) - 1, aux, aux2)
 
 /* Whether `task` belongs to the same container as the current task. */
 static __always_inline int kad_same_container(struct kad_context *cur, struct task_struct *task)

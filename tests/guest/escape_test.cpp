@@ -164,6 +164,10 @@ TEST_CASE("self-protection: containers cannot use bpf() or touch bpffs and secur
     size_t mark = g.log_mark();
     CHECK(op(g, "p1", {"bpf"}) == kEACCES);
     CHECK(g.alert(mark, {"\"Operation\":\"Syscall\"", "bpf cmd=0", "\"Action\":\"Block\""}));
+    // The agent API listens on vsock, reachable in the guest through
+    // vsock_loopback: a container could otherwise rewrite its own policy.
+    CHECK(op(g, "p1", {"vsock-connect", "1", "1024"}) == kEACCES);
+    CHECK(g.alert(mark, {"\"Operation\":\"Syscall\"", "vsock socket", "\"Action\":\"Block\""}));
     REQUIRE(g.run("p1", {"mkdir", "-p", "/tmp/bpffs", "/tmp/secfs"}).status == 0);
     CHECK(op(g, "p1", {"mount", "bpf", "/tmp/bpffs"}) == kEACCES);
     CHECK(op(g, "p1", {"mount", "securityfs", "/tmp/secfs"}) == kEACCES);

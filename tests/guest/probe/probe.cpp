@@ -4,6 +4,7 @@
 // Installed into the test container rootfs as /usr/local/bin/kadapter-probe.
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -231,6 +232,23 @@ int reconfigure(const char* path)
     return rc;
 }
 
+// A stream connection to a vsock port (CID 1: this guest, via vsock_loopback).
+int vsock_connect(unsigned cid, unsigned port)
+{
+    int fd = ::socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_vm addr{};
+    addr.svm_family = AF_VSOCK;
+    addr.svm_cid = cid;
+    addr.svm_port = port;
+    int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    return rc;
+}
+
 // Module loads get no further than the LSM check with our hooks; without
 // them the kernel rejects this garbage as no ELF (ENOEXEC).
 int init_module_garbage()
@@ -260,7 +278,8 @@ int usage()
         "  memfd-exec PROGRAM | deleted-exec PROGRAM | deep-open BASE COUNT NAME LEAF | bpf |\n"
         "  ptrace PID | kill PID SIG | mount-bind SRC DST | mount TYPE DST | umount PATH |\n"
         "  loop-open PATH COUNT | hostpid NSPATH OP ARGS... (OP in a child in that pid namespace) |\n"
-        "  traceme | move-mount SRC DST | reconfigure PATH | init-module | finit-module PATH | ioperm\n",
+        "  traceme | move-mount SRC DST | reconfigure PATH | init-module | finit-module PATH | ioperm |\n"
+        "  vsock-connect CID PORT\n",
         stderr);
     return 2;
 }
@@ -337,6 +356,8 @@ int main(int argc, char** argv)
         return report(init_module_garbage());
     if (op == "finit-module" && need(1))
         return report(finit_module_file(arg(2)));
+    if (op == "vsock-connect" && need(2))
+        return report(vsock_connect(std::atoi(arg(2)), std::atoi(arg(3))));
     if (op == "ioperm")
         return report(::ioperm(0x80, 1, 1));
     if (op == "loop-open" && need(2))

@@ -467,14 +467,45 @@ void Agent::register_services(ttrpc::Server& server)
             return google::protobuf::Empty();
         });
 
-    add<grpc::GetOOMEventRequest, grpc::OOMEvent>(server, kAgentService, "GetOOMEvent",
-                                                  [](const grpc::GetOOMEventRequest&, const ttrpc::CallContext& ctx) {
-                                                      // Long poll, as the shim expects; ends when the client leaves.
-                                                      while (!ctx.cancelled())
-                                                          std::this_thread::sleep_for(std::chrono::milliseconds(500));
-                                                      throw RpcError(Code::Cancelled, "the client went away");
-                                                      return grpc::OOMEvent();
-                                                  });
+    add<grpc::UpdateContainerRequest, google::protobuf::Empty>(
+        server, kAgentService, "UpdateContainer",
+        [this](const grpc::UpdateContainerRequest& req, const ttrpc::CallContext&) {
+            find_container(req.container_id())->update(req.resources());
+            return google::protobuf::Empty();
+        });
+
+    add<grpc::StatsContainerRequest, grpc::StatsContainerResponse>(
+        server, kAgentService, "StatsContainer",
+        [this](const grpc::StatsContainerRequest& req, const ttrpc::CallContext&) {
+            grpc::StatsContainerResponse r;
+            *r.mutable_cgroup_stats() = find_container(req.container_id())->stats();
+            return r;
+        });
+
+    // Long poll, as the shim expects: returns when the OOM killer has killed
+    // a process of some container since the last report, or fails with
+    // CANCELLED when the client leaves. memory.events is read every 200 ms.
+    add<grpc::GetOOMEventRequest, grpc::OOMEvent>(
+        server, kAgentService, "GetOOMEvent", [this](const grpc::GetOOMEventRequest&, const ttrpc::CallContext& ctx) {
+            while (!ctx.cancelled()) {
+                {
+                    std::lock_guard lock(mu);
+                    for (auto& [id, entry] : containers) {
+                        if (!entry || !entry->container)
+                            continue;
+                        uint64_t kills = entry->container->oom_kills();
+                        if (kills > entry->oom_kills_reported) {
+                            entry->oom_kills_reported = kills;
+                            grpc::OOMEvent e;
+                            e.set_container_id(id);
+                            return e;
+                        }
+                    }
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+            throw RpcError(Code::Cancelled, "the client went away");
+        });
 
     // ---- kadapter.PolicyService ----
     add<kadapter::UpdatePolicyRequest, kadapter::UpdatePolicyResponse>(

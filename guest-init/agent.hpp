@@ -46,6 +46,7 @@ public:
         ContainerMeta meta;
         bool is_sandbox = false;
         std::map<std::string, std::string> annotations;
+        uint64_t oom_kills_reported = 0; // GetOOMEvent reports each kill once
     };
 
     Config config;

@@ -1,5 +1,7 @@
 #include "container.hpp"
 
+#include "cgroup_resources.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -137,6 +139,9 @@ std::unique_ptr<Container> Container::create(ContainerOptions o, PolicyHooks hoo
         if (ec)
             throw std::runtime_error("creating the cgroup " + c->cgroup_dir_ + ": " + ec.message());
         c->cgroup_id_ = kadapter::cgroup_id_of(c->cgroup_dir_);
+        enable_controllers(c->cgroup_dir_);
+        if (o.spec.linux().has_resources())
+            apply_resources(c->cgroup_dir_, o.spec.linux().resources());
 
         // The policy is in force before any process of the container exists.
         if (c->hooks_.bind) {
@@ -165,6 +170,21 @@ std::unique_ptr<Container> Container::create(ContainerOptions o, PolicyHooks hoo
 }
 
 Container::~Container() = default;
+
+void Container::update(const grpc::LinuxResources& resources)
+{
+    apply_resources(cgroup_dir_, resources);
+}
+
+grpc::CgroupStats Container::stats() const
+{
+    return read_stats(cgroup_dir_);
+}
+
+uint64_t Container::oom_kills() const
+{
+    return guest_init::oom_kills(cgroup_dir_);
+}
 
 void Container::move_into_cgroup(pid_t pid)
 {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "agent.pb.h"
 #include "kadapter/enforcer.hpp"
 #include "oci.pb.h"
 #include "process.hpp"
@@ -64,6 +65,12 @@ public:
     // Kills what still runs (waiting up to `timeout`, 0 = forever), then
     // removes the cgroup, the binding, the rootfs mount and the bundle.
     void destroy(std::chrono::seconds timeout);
+
+    // cgroup v2: new limits (UpdateContainer), statistics (StatsContainer),
+    // and the OOM killer's count (GetOOMEvent).
+    void update(const grpc::LinuxResources& resources);
+    grpc::CgroupStats stats() const;
+    uint64_t oom_kills() const;
 
 private:
     Container() = default;

@@ -90,6 +90,26 @@ void AgentClient::remove_container(const std::string& id, uint32_t timeout_s)
     unary<google::protobuf::Empty>(kAgent, "RemoveContainer", req);
 }
 
+void AgentClient::update_container(const std::string& id, const grpc::LinuxResources& resources)
+{
+    grpc::UpdateContainerRequest req;
+    req.set_container_id(id);
+    *req.mutable_resources() = resources;
+    unary<google::protobuf::Empty>(kAgent, "UpdateContainer", req);
+}
+
+grpc::StatsContainerResponse AgentClient::stats_container(const std::string& id)
+{
+    grpc::StatsContainerRequest req;
+    req.set_container_id(id);
+    return unary<grpc::StatsContainerResponse>(kAgent, "StatsContainer", req);
+}
+
+grpc::OOMEvent AgentClient::get_oom_event()
+{
+    return unary<grpc::OOMEvent>(kAgent, "GetOOMEvent", grpc::GetOOMEventRequest());
+}
+
 void AgentClient::exec_process(const std::string& id, const std::string& exec_id, const grpc::Process& process)
 {
     grpc::ExecProcessRequest req;

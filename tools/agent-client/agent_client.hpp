@@ -38,6 +38,9 @@ public:
     void create_container(const grpc::CreateContainerRequest& req);
     void start_container(const std::string& id);
     void remove_container(const std::string& id, uint32_t timeout_s = 0);
+    void update_container(const std::string& id, const grpc::LinuxResources& resources);
+    grpc::StatsContainerResponse stats_container(const std::string& id);
+    grpc::OOMEvent get_oom_event(); // blocks until an OOM kill (or the timeout)
     void exec_process(const std::string& id, const std::string& exec_id, const grpc::Process& process);
     void signal_process(const std::string& id, const std::string& exec_id, uint32_t signal);
     int wait_process(const std::string& id, const std::string& exec_id);

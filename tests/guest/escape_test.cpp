@@ -232,3 +232,25 @@ TEST_CASE("self-protection: no kernel modules, no lockdown-guarded access, no re
     CHECK(g.alert(mark, {"umount", "\"Action\":\"Block\""}));
     g.remove("p3");
 }
+
+TEST_CASE("escape: leaving the container's cgroup unbinds neither the process nor its children")
+{
+    auto& g = Guest::get();
+    PodOptions o = pod("e-cg", ksp("esc-cgroup", kBlockHostname));
+    auto spec = g.spec("e-cg", o);
+    spec.capabilities({"CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE"});
+    spec.mount("cgroup", "/sys/fs/cgroup", "cgroup", {}); // the guest's whole hierarchy
+    g.agent().create_container(spec.request("e-cg"));
+    g.agent().start_container("e-cg");
+    // The shell moves itself to an unbound cgroup, then forks cat there.
+    auto r = g.run("e-cg", {"sh", "-c",
+                            "mkdir -p /sys/fs/cgroup/kadapter-escape && echo $$ > "
+                            "/sys/fs/cgroup/kadapter-escape/cgroup.procs && cat /proc/self/cgroup && "
+                            "cat /etc/hostname; echo status=$?"}); // not the last command: forked
+    INFO(r.out << r.err);
+    CHECK(r.out.find("0::/kadapter-escape") != std::string::npos); // it did move
+    CHECK(r.out.find("status=1") != std::string::npos);
+    CHECK(r.err.find("Permission denied") != std::string::npos);
+    g.run("e-cg", {"rmdir", "/sys/fs/cgroup/kadapter-escape"});
+    g.remove("e-cg");
+}

@@ -7,6 +7,7 @@
 
 #include "glob_automaton.hpp"
 #include "kadapter/error.hpp"
+#include "policy/paths.hpp"
 
 namespace kadapter {
 namespace {
@@ -344,30 +345,7 @@ std::string normalize_path(const std::string& path)
     if (path.find('\0') != std::string::npos)
         throw Error(Errc::InvalidArgument, "path contains a NUL byte");
 
-    std::vector<std::string_view> parts;
-    std::string_view rest(path);
-    while (!rest.empty()) {
-        size_t slash = rest.find('/');
-        std::string_view part = rest.substr(0, slash);
-        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-        if (part.empty() || part == ".")
-            continue;
-        if (part == "..") {
-            if (!parts.empty())
-                parts.pop_back();
-            continue;
-        }
-        parts.push_back(part);
-    }
-    std::string out;
-    for (auto p : parts) {
-        out += '/';
-        out += p;
-    }
-    bool dir = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    if (out.empty() || dir)
-        out += '/';
-    return out;
+    return policy::canonical_path(path);
 }
 
 CompiledRuleMap compile_rule_map(const RuleSet& rules, const HashKey& key, uint64_t ruleset_id, uint64_t container,

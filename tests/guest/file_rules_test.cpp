@@ -6,24 +6,6 @@
 
 using namespace kadapter::testing;
 
-namespace {
-
-PodOptions pod(const std::string& name, const std::string& policy)
-{
-    PodOptions o;
-    o.name = name;
-    o.policy = policy;
-    return o;
-}
-
-// The probe's result: 0, or the errno the kernel returned.
-int op(Guest& g, const std::string& id, std::vector<std::string> args)
-{
-    return g.probe(id, std::move(args)).status;
-}
-
-} // namespace
-
 TEST_CASE("file Block on a path denies reads and writes with EACCES and reports them")
 {
     auto& g = Guest::get();

@@ -133,4 +133,17 @@ std::string console_tail()
     return instance ? instance->vm().console_tail(6000) : "(the guest was not booted)";
 }
 
+PodOptions pod(const std::string& name, const std::string& policy)
+{
+    PodOptions o;
+    o.name = name;
+    o.policy = policy;
+    return o;
+}
+
+int op(Guest& g, const std::string& id, std::vector<std::string> args)
+{
+    return g.probe(id, std::move(args)).status;
+}
+
 } // namespace kadapter::testing

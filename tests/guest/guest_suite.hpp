@@ -61,6 +61,10 @@ std::string console_tail();
 // A KubeArmorPolicy named `name` whose spec is `spec` (YAML lines without
 // their two-space indent).
 std::string ksp(const std::string& name, const std::string& spec);
+// A pod whose container `name` carries `policy` (KubeArmorPolicy YAML).
+PodOptions pod(const std::string& name, const std::string& policy);
+// kadapter-probe in container `id`: 0, or the errno the kernel returned.
+int op(Guest& g, const std::string& id, std::vector<std::string> args);
 
 inline constexpr int kEACCES = 13;
 inline constexpr int kEPERM = 1;

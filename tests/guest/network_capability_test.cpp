@@ -7,14 +7,6 @@ using namespace kadapter::testing;
 
 namespace {
 
-PodOptions pod(const std::string& name, const std::string& policy)
-{
-    PodOptions o;
-    o.name = name;
-    o.policy = policy;
-    return o;
-}
-
 int sock(Guest& g, const std::string& id, const char* family, const char* type, const char* proto)
 {
     return g.probe(id, {"socket", family, type, proto}).status;

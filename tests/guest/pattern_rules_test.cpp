@@ -8,19 +8,6 @@ using namespace kadapter::testing;
 
 namespace {
 
-PodOptions pod(const std::string& name, const std::string& policy)
-{
-    PodOptions o;
-    o.name = name;
-    o.policy = policy;
-    return o;
-}
-
-int op(Guest& g, const std::string& id, std::vector<std::string> args)
-{
-    return g.probe(id, std::move(args)).status;
-}
-
 kadapter::UpdatePolicyRequest update(const std::string& id, const std::string& policy)
 {
     kadapter::UpdatePolicyRequest r;

@@ -8,14 +8,6 @@ using namespace kadapter::testing;
 
 namespace {
 
-PodOptions pod(const std::string& name, const std::string& policy)
-{
-    PodOptions o;
-    o.name = name;
-    o.policy = policy;
-    return o;
-}
-
 int exec(Guest& g, const std::string& id, const std::string& path, const std::string& argv0 = "true")
 {
     return g.probe(id, {"exec", path, argv0}).status;

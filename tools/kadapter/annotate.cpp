@@ -170,13 +170,7 @@ int run(const AnnotateOptions& o)
         return kExitInvalid;
     }
     // What the guest could not enforce fails here, not at pod start.
-    bool enforceable = true;
-    for (const auto& p : loaded.policies) {
-        auto problems = policy::unenforceable(p);
-        print_diagnostics(problems);
-        enforceable = enforceable && problems.empty();
-    }
-    if (!enforceable)
+    if (!all_enforceable(loaded.policies))
         return kExitInvalid;
 
     Annotator annotator(o, std::move(loaded.policies));

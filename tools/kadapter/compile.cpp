@@ -19,14 +19,6 @@ struct CompileOptions {
     std::string format = "json";
 };
 
-std::string verbatim(const std::vector<policy::Policy>& policies)
-{
-    std::string out;
-    for (const auto& p : policies)
-        out += (out.empty() ? "" : "---\n") + (p.yaml.empty() ? policy::render_yaml(p) : p.yaml);
-    return out;
-}
-
 std::string percent(size_t n)
 {
     return std::to_string(n * 1000 / kMaxAnnotationBytes / 10) + "." +
@@ -68,7 +60,7 @@ int run(const CompileOptions& o)
     }
     if (selected.empty())
         return kExitInvalid; // no annotation to write
-    const std::string yaml = verbatim(selected);
+    const std::string yaml = verbatim_yaml(selected);
     const std::string value = o.format == "annotation" ? encode_compact(selected) : yaml;
     std::cout << value << (value.ends_with('\n') ? "" : "\n");
     std::cerr << "kadapter: " << (o.format == "annotation" ? "compact" : "verbatim")

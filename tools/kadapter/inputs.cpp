@@ -94,4 +94,23 @@ std::string describe(const policy::PodIdentity& pod)
            (pod.labels_known ? (labels.empty() ? std::string("(none)") : labels) : std::string("(not given)"));
 }
 
+bool all_enforceable(const std::vector<policy::Policy>& policies)
+{
+    bool enforceable = true;
+    for (const auto& p : policies) {
+        auto problems = policy::unenforceable(p);
+        print_diagnostics(problems);
+        enforceable = enforceable && problems.empty();
+    }
+    return enforceable;
+}
+
+std::string verbatim_yaml(const std::vector<policy::Policy>& policies)
+{
+    std::string out;
+    for (const auto& p : policies)
+        out += (out.empty() ? "" : "---\n") + (p.yaml.empty() ? policy::render_yaml(p) : p.yaml);
+    return out;
+}
+
 } // namespace kadapter::cli

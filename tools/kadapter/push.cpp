@@ -27,14 +27,6 @@ struct PushOptions {
     int timeout_s = 30;
 };
 
-std::string verbatim(const std::vector<policy::Policy>& policies)
-{
-    std::string out;
-    for (const auto& p : policies)
-        out += (out.empty() ? "" : "---\n") + (p.yaml.empty() ? policy::render_yaml(p) : p.yaml);
-    return out;
-}
-
 int run(const PushOptions& o)
 {
     // The same checks as `compile`: parse, validate, enforceability.
@@ -46,13 +38,7 @@ int run(const PushOptions& o)
         std::cerr << "kadapter: no KubeArmorPolicy or KubeArmorClusterPolicy in the input\n";
         return kExitInvalid;
     }
-    bool enforceable = true;
-    for (const auto& p : loaded.policies) {
-        auto problems = policy::unenforceable(p);
-        print_diagnostics(problems);
-        enforceable = enforceable && problems.empty();
-    }
-    if (!enforceable)
+    if (!all_enforceable(loaded.policies))
         return kExitInvalid;
     if (o.pod.labels_given) {
         std::vector<policy::Policy> selected;
@@ -66,7 +52,7 @@ int run(const PushOptions& o)
     }
 
     kadapter::UpdatePolicyRequest request;
-    request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : verbatim(loaded.policies));
+    request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : verbatim_yaml(loaded.policies));
     for (const auto& [k, v] : parse_labels(o.pod.posture))
         (*request.mutable_postures())[k] = v;
     for (const auto& [k, v] : parse_labels(o.pod.labels))

@@ -12,6 +12,7 @@
 
 #include "agent.pb.h"
 #include "health.pb.h"
+#include "hotplug.hpp"
 #include "kadapter.pb.h"
 #include "kadapter/annotations.hpp"
 #include "kadapter/error.hpp"
@@ -464,6 +465,28 @@ void Agent::register_services(ttrpc::Server& server)
         server, kAgentService, "TtyWinResize",
         [process_of](const grpc::TtyWinResizeRequest& req, const ttrpc::CallContext&) {
             process_of(req.container_id(), req.exec_id())->resize(req.row(), req.column());
+            return google::protobuf::Empty();
+        });
+
+    // After the runtime hot-plugs vCPUs or memory: bring them online. With
+    // `wait`, answer once nb_cpus CPUs are up (they may still be arriving);
+    // without, in the background.
+    add<grpc::OnlineCPUMemRequest, google::protobuf::Empty>(
+        server, kAgentService, "OnlineCPUMem", [](const grpc::OnlineCPUMemRequest& req, const ttrpc::CallContext&) {
+            auto work = [req] {
+                unsigned cpus = online_cpus(req.nb_cpus(), std::chrono::seconds(5));
+                unsigned blocks = req.cpu_only() ? 0 : online_memory();
+                spdlog::info("OnlineCPUMem: {} of {} CPUs and {} memory blocks brought online", cpus, req.nb_cpus(),
+                             blocks);
+                return cpus;
+            };
+            if (!req.wait()) {
+                std::thread(work).detach();
+                return google::protobuf::Empty();
+            }
+            if (unsigned cpus = work(); req.nb_cpus() && cpus < req.nb_cpus())
+                throw RpcError(Code::DeadlineExceeded, "OnlineCPUMem: only " + std::to_string(cpus) + " of " +
+                                                           std::to_string(req.nb_cpus()) + " CPUs came online");
             return google::protobuf::Empty();
         });
 

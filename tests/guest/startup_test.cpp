@@ -29,13 +29,15 @@ spec:
 
 // The active LSMs are fixed at boot (lsm= is read once, and the BPF LSM
 // cannot be switched on later), so this case needs a guest of its own,
-// booted with another command line, next to the suite's guest.
+// booted with another command line, next to the suite's guest. It also
+// boots with one CPU online (maxcpus=1), for the CPU hot-plug case: a
+// second boot-time state, at no extra boot.
 kadapter::vm::GuestVm& guest_without_bpf_lsm()
 {
     static std::unique_ptr<kadapter::vm::GuestVm> vm;
     if (!vm) {
         auto opts = kadapter::vm::default_options();
-        opts.extra_cmdline += std::string(" ") + kLsmWithoutBpf;
+        opts.extra_cmdline += std::string(" ") + kLsmWithoutBpf + " maxcpus=1";
         vm = std::make_unique<kadapter::vm::GuestVm>(opts);
         std::cerr << "guest with " << kLsmWithoutBpf << " booted in " << vm->boot_time().count() << " ms\n";
         grpc::CreateSandboxRequest sandbox;
@@ -121,4 +123,26 @@ TEST_CASE("booted with lsm= lacking bpf: no bpf-lsm feature, policy pods fail cl
     CHECK(r.out.find("kadapter-test-token") != std::string::npos);
     vm.agent().remove_container("plain-1", 10);
     CHECK(vm.agent().list_containers().containers_size() == 0);
+}
+
+TEST_CASE("OnlineCPUMem brings the guest's offline CPUs online")
+{
+    auto& vm = guest_without_bpf_lsm(); // booted with maxcpus=1 of 2
+    PodOptions plain;
+    plain.name = "cpus";
+    vm.agent().create_container(Guest::get().spec("cpus-1", plain).request("cpus-1"));
+    vm.agent().start_container("cpus-1");
+    CHECK(vm.agent().run("cpus-1", {"nproc"}).out == "1\n");
+
+    vm.agent().online_cpu_mem(1, true, true);
+    CHECK(vm.agent().run("cpus-1", {"nproc"}).out == "2\n");
+    // Nothing left to bring up: asking for one more CPU times out clearly.
+    try {
+        vm.agent().online_cpu_mem(1, true, true);
+        FAIL("OnlineCPUMem reported a CPU that does not exist");
+    } catch (const ttrpc::RpcError& e) {
+        CHECK(e.code() == ttrpc::Code::DeadlineExceeded);
+        CHECK(std::string(e.what()).find("only 0 of 1 CPUs") != std::string::npos);
+    }
+    vm.agent().remove_container("cpus-1", 10);
 }

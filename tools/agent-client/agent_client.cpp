@@ -105,6 +105,15 @@ grpc::StatsContainerResponse AgentClient::stats_container(const std::string& id)
     return unary<grpc::StatsContainerResponse>(kAgent, "StatsContainer", req);
 }
 
+void AgentClient::online_cpu_mem(uint32_t nb_cpus, bool wait, bool cpu_only)
+{
+    grpc::OnlineCPUMemRequest req;
+    req.set_nb_cpus(nb_cpus);
+    req.set_wait(wait);
+    req.set_cpu_only(cpu_only);
+    unary<google::protobuf::Empty>(kAgent, "OnlineCPUMem", req);
+}
+
 grpc::OOMEvent AgentClient::get_oom_event()
 {
     return unary<grpc::OOMEvent>(kAgent, "GetOOMEvent", grpc::GetOOMEventRequest());

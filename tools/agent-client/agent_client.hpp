@@ -41,6 +41,7 @@ public:
     void update_container(const std::string& id, const grpc::LinuxResources& resources);
     grpc::StatsContainerResponse stats_container(const std::string& id);
     grpc::OOMEvent get_oom_event(); // blocks until an OOM kill (or the timeout)
+    void online_cpu_mem(uint32_t nb_cpus, bool wait, bool cpu_only);
     void exec_process(const std::string& id, const std::string& exec_id, const grpc::Process& process);
     void signal_process(const std::string& id, const std::string& exec_id, uint32_t signal);
     int wait_process(const std::string& id, const std::string& exec_id);

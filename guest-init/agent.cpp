@@ -253,6 +253,7 @@ void Agent::register_services(ttrpc::Server& server)
                 if (::sethostname(h.data(), h.size()) != 0)
                     throw std::system_error(errno, std::generic_category(), "sethostname");
             }
+            sandbox.storages = map_errors("CreateSandbox", [&] { return storages.acquire(req.storages()); });
             sandbox.id = req.sandbox_id().empty() ? "sandbox" : req.sandbox_id();
             sandbox.hostname = req.hostname();
             sandbox.pidns = req.sandbox_pidns();
@@ -273,7 +274,13 @@ void Agent::register_services(ttrpc::Server& server)
                     } catch (const std::exception& ex) {
                         spdlog::error("destroying {}: {}", id, ex.what());
                     }
+                    storages.release(e->storages);
                 }
+            {
+                std::lock_guard lock(mu);
+                storages.release(sandbox.storages);
+                sandbox.storages.clear();
+            }
             if (::getpid() == 1) {
                 // Answer first, then power off.
                 std::thread([] {
@@ -340,6 +347,9 @@ void Agent::register_services(ttrpc::Server& server)
                                        "container " + id + " has a kadapter policy but this guest cannot enforce it: " +
                                            enforcer.unavailable_reason);
 
+                    // Its storages (the shared rootfs, volumes) before it exists.
+                    entry->storages = storages.acquire(req.storages());
+
                     // Every container is bound, with an empty rule set when it
                     // has no policy: self-protection covers all of them.
                     PolicyHooks hooks;
@@ -372,6 +382,7 @@ void Agent::register_services(ttrpc::Server& server)
                     return 0;
                 });
             } catch (...) {
+                storages.release(entry->storages);
                 release();
                 throw;
             }
@@ -396,6 +407,7 @@ void Agent::register_services(ttrpc::Server& server)
         [this](const grpc::RemoveContainerRequest& req, const ttrpc::CallContext&) {
             auto entry = find(req.container_id());
             entry->container->destroy(std::chrono::seconds(req.timeout()));
+            storages.release(entry->storages);
             std::lock_guard lock(mu);
             containers.erase(req.container_id());
             return google::protobuf::Empty();

@@ -13,6 +13,7 @@
 #include "container.hpp"
 #include "kadapter/annotations.hpp"
 #include "kadapter/enforcer.hpp"
+#include "storage.hpp"
 #include "ttrpc/server.hpp"
 
 namespace guest_init {
@@ -36,6 +37,7 @@ public:
         std::string hostname;
         bool pidns = false;
         std::map<std::string, std::string> policy_annotations; // kadapter.* keys of the pause container
+        std::vector<std::string> storages;
     };
 
     struct Entry {
@@ -46,13 +48,15 @@ public:
         ContainerMeta meta;
         bool is_sandbox = false;
         std::map<std::string, std::string> annotations;
-        uint64_t oom_kills_reported = 0; // GetOOMEvent reports each kill once
+        uint64_t oom_kills_reported = 0;   // GetOOMEvent reports each kill once
+        std::vector<std::string> storages; // mount points it holds (storage.hpp)
     };
 
     Config config;
     EnforcerState enforcer;
     AlertLog& alerts;
 
+    Storages storages;
     std::mutex mu;
     Sandbox sandbox;
     std::map<std::string, std::shared_ptr<Entry>> containers; // by container id (null while being created)

@@ -28,6 +28,7 @@
 #include "init_config.pb.h"
 #include "kadapter/capability.hpp"
 #include "kadapter/unique_fd.hpp"
+#include "mount_options.hpp"
 #include "spawn.hpp"
 
 namespace guest_init {
@@ -128,69 +129,6 @@ kadapter::UniqueFd open_in_root(int root, const std::string& path, bool file)
 std::string proc_fd(const kadapter::UniqueFd& fd)
 {
     return "/proc/self/fd/" + std::to_string(fd.get());
-}
-
-// ---- mount options ----
-
-struct MountFlags {
-    unsigned long flags = 0;
-    unsigned long propagation = 0;
-    bool bind = false;
-    std::string data;
-};
-
-MountFlags parse_options(const google::protobuf::RepeatedPtrField<std::string>& options)
-{
-    static const std::map<std::string, std::pair<bool, unsigned long>> kFlags = {
-        {"ro", {true, MS_RDONLY}},
-        {"rw", {false, MS_RDONLY}},
-        {"nosuid", {true, MS_NOSUID}},
-        {"suid", {false, MS_NOSUID}},
-        {"nodev", {true, MS_NODEV}},
-        {"dev", {false, MS_NODEV}},
-        {"noexec", {true, MS_NOEXEC}},
-        {"exec", {false, MS_NOEXEC}},
-        {"sync", {true, MS_SYNCHRONOUS}},
-        {"async", {false, MS_SYNCHRONOUS}},
-        {"dirsync", {true, MS_DIRSYNC}},
-        {"remount", {true, MS_REMOUNT}},
-        {"mand", {true, MS_MANDLOCK}},
-        {"nomand", {false, MS_MANDLOCK}},
-        {"atime", {false, MS_NOATIME}},
-        {"noatime", {true, MS_NOATIME}},
-        {"diratime", {false, MS_NODIRATIME}},
-        {"nodiratime", {true, MS_NODIRATIME}},
-        {"relatime", {true, MS_RELATIME}},
-        {"norelatime", {false, MS_RELATIME}},
-        {"strictatime", {true, MS_STRICTATIME}},
-        {"nostrictatime", {false, MS_STRICTATIME}},
-    };
-    static const std::map<std::string, unsigned long> kPropagation = {
-        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-    };
-    MountFlags m;
-    for (const auto& o : options) {
-        if (o == "bind") {
-            m.bind = true;
-            m.flags |= MS_BIND;
-        } else if (o == "rbind") {
-            m.bind = true;
-            m.flags |= MS_BIND | MS_REC;
-        } else if (auto f = kFlags.find(o); f != kFlags.end()) {
-            if (f->second.first)
-                m.flags |= f->second.second;
-            else
-                m.flags &= ~f->second.second;
-        } else if (auto p = kPropagation.find(o); p != kPropagation.end()) {
-            m.propagation |= p->second;
-        } else {
-            m.data += (m.data.empty() ? "" : ",") + o;
-        }
-    }
-    return m;
 }
 
 void mount_one(int root, const grpc::Mount& spec)

@@ -1,5 +1,6 @@
 #include "guest_suite.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include "kadapter/annotations.hpp"
@@ -23,6 +24,12 @@ Guest::Guest()
     auto opts = vm::default_options();
     // Tests count alerts: no throttling in the suite (c-api/c_api_test.c tests the throttle).
     opts.extra_cmdline += " kadapter.max_alerts_per_sec=0";
+    // Kata's shared directory (9p, mount tag kataShared), for storage tests.
+    char dir[] = "/tmp/kadapter-shared-XXXXXX";
+    if (!::mkdtemp(dir))
+        throw std::runtime_error("mkdtemp for the shared directory failed");
+    shared_dir_ = dir;
+    opts.shared_dir = shared_dir_;
     vm_ = std::make_unique<vm::GuestVm>(opts);
     std::cerr << "guest booted in " << vm_->boot_time().count() << " ms\n";
     // A mutation-testing build says which hook it left out (tests/mutation/).
@@ -32,10 +39,21 @@ Guest::Guest()
     grpc::CreateSandboxRequest sandbox;
     sandbox.set_hostname("kadapter-test");
     sandbox.set_sandbox_id("test-sandbox");
+    // As Kata's runtime does: the shared directory is a sandbox storage.
+    auto* shared = sandbox.add_storages();
+    shared->set_driver("9p");
+    shared->set_source("kataShared");
+    shared->set_fstype("9p");
+    for (const char* o : {"trans=virtio", "version=9p2000.L", "cache=mmap", "nodev"})
+        shared->add_options(o);
+    shared->set_mount_point(kSharedMountPoint);
     agent().create_sandbox(sandbox);
     std::atexit([] {
-        if (instance)
+        if (instance) {
             instance->vm_.reset();
+            std::error_code ec;
+            std::filesystem::remove_all(instance->shared_dir_, ec);
+        }
     });
 }
 

@@ -16,6 +16,8 @@ namespace kadapter::testing {
 inline constexpr const char* kRootfs = "/opt/kadapter/rootfs/busybox";
 inline constexpr const char* kServiceAccountDir = "/run/secrets/kubernetes.io/serviceaccount";
 inline constexpr const char* kToken = "/run/secrets/kubernetes.io/serviceaccount/token";
+// Where the sandbox mounts Kata's shared directory (Guest::shared_dir()).
+inline constexpr const char* kSharedMountPoint = "/run/kata-containers/shared/containers";
 
 struct PodOptions {
     std::string name = "app";          // io.kubernetes.cri.container-name
@@ -32,6 +34,8 @@ public:
     static Guest& get();
 
     vm::GuestVm& vm() { return *vm_; }
+    // The host directory the guest sees as Kata's 9p share "kataShared".
+    const std::string& shared_dir() const { return shared_dir_; }
     agent::AgentClient& agent() { return vm_->agent(); }
 
     // CreateContainer + StartContainer; returns the container id.
@@ -53,6 +57,7 @@ public:
 private:
     Guest();
     std::unique_ptr<vm::GuestVm> vm_;
+    std::string shared_dir_;
 };
 
 // The console log, for failure messages.

@@ -207,6 +207,10 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
                                 "virtserialport,chardev=tools,name=agent.channel.1",
                             });
 
+    if (!options_.shared_dir.empty()) // Kata's shared directory, as its QEMU driver adds it with 9p
+        args.insert(args.end(), {"-fsdev", "local,id=shared,security_model=none,path=" + options_.shared_dir, "-device",
+                                 "virtio-9p-pci,fsdev=shared,mount_tag=kataShared"});
+
     auto started = std::chrono::steady_clock::now();
     qemu_ = spawn_qemu(args, workdir_);
 

@@ -26,6 +26,7 @@ struct GuestVmOptions {
     std::string kernel;        // vmlinuz
     std::string initrd;        // kadapter-initrd.img
     std::string extra_cmdline; // appended to the kernel command line
+    std::string shared_dir;    // host directory shared over virtio-9p as mount tag "kataShared" ("" = none)
     int memory_mb = 1024;
     int cpus = 2;
     std::chrono::seconds boot_timeout{180};

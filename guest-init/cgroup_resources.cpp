@@ -1,5 +1,6 @@
 #include "cgroup_resources.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>

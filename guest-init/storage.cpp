@@ -16,14 +16,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kStorageRoot = "/run/kata-containers/";
+
 // The drivers the kata-agent names (kata-containers src/agent/src/storage).
 void mount_one(const grpc::Storage& s)
 {
     const std::string where = "storage " + s.driver() + " on '" + s.mount_point() + "'";
-    if (s.mount_point().empty() || s.mount_point()[0] != '/')
-        throw std::invalid_argument(where + ": mount_point must be an absolute path");
-    if (s.mount_point().find("/../") != std::string::npos || s.mount_point().ends_with("/.."))
-        throw std::invalid_argument(where + ": mount_point contains '..'");
+    // Kata puts every storage under /run/kata-containers/ (shared/,
+    // sandbox/ephemeral/, sandbox/local/, ...). Anywhere else a mount could
+    // cover what enforcement stands on (/sys/fs/cgroup, /sys/fs/bpf): a
+    // tmpfs there would let containers run unbound.
+    const fs::path point = fs::path(s.mount_point()).lexically_normal();
+    if (s.mount_point().empty() || s.mount_point()[0] != '/' || !point.string().starts_with(kStorageRoot) ||
+        point.string().size() <= std::strlen(kStorageRoot))
+        throw std::invalid_argument(where + ": mount_point must be a path below " + kStorageRoot);
     MountFlags m = parse_options(s.options());
 
     std::string type;

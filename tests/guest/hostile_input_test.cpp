@@ -91,6 +91,14 @@ TEST_CASE("hostile frames and requests get the right status; the agent serves on
     auto bomb = g.spec("hostile-4", huge_annotation).request("hostile-4");
     CHECK(create(tools, bomb) == ttrpc::Code::InvalidArgument);
 
+    // A storage over what enforcement stands on: the cgroup hierarchy.
+    auto cover_cgroups = g.spec("hostile-5", plain).request("hostile-5");
+    auto* tmpfs = cover_cgroups.add_storages();
+    tmpfs->set_driver("ephemeral");
+    tmpfs->set_source("tmpfs");
+    tmpfs->set_mount_point("/run/kata-containers/../../sys/fs/cgroup");
+    CHECK(create(tools, cover_cgroups) == ttrpc::Code::InvalidArgument);
+
     // Still serving, on both connections, with none of those containers.
     CHECK(tools.check().status() == grpc::HealthCheckResponse::SERVING);
     CHECK(g.agent().check().status() == grpc::HealthCheckResponse::SERVING);

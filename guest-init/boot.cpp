@@ -186,20 +186,6 @@ std::vector<std::string> load_kernel_modules()
     return problems;
 }
 
-void enable_cgroup_controllers()
-{
-    std::string available = read_text_file("/sys/fs/cgroup/cgroup.controllers");
-    std::istringstream in(available);
-    std::string enable;
-    for (std::string c; in >> c;)
-        if (c == "cpu" || c == "memory" || c == "pids" || c == "io" || c == "cpuset" || c == "hugetlb")
-            enable += "+" + c + " ";
-    if (enable.empty())
-        return;
-    std::ofstream out("/sys/fs/cgroup/cgroup.subtree_control");
-    out << enable;
-}
-
 void bring_up_loopback()
 {
     kadapter::UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));

@@ -21,9 +21,6 @@ std::vector<std::string> mount_early_filesystems();
 // (written by rootfs/ from modprobe's dependency order). Returns problems.
 std::vector<std::string> load_kernel_modules();
 
-// Enables the cpu, memory, pids and io controllers for child cgroups.
-void enable_cgroup_controllers();
-
 void bring_up_loopback();
 
 std::string read_text_file(const std::string& path);

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "boot.hpp"
+
 namespace guest_init {
 namespace fs = std::filesystem;
 
@@ -28,18 +30,10 @@ void write_file(const std::string& dir, const std::string& file, const std::stri
         throw std::runtime_error("writing '" + value + "' to " + dir + "/" + file + ": " + std::strerror(errno));
 }
 
-std::string read_file(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // A single-value file: a number, or "max" (kUnlimited); 0 when absent.
 uint64_t read_value(const std::string& path)
 {
-    std::string text = read_file(path);
+    std::string text = read_text_file(path);
     if (text.empty())
         return 0;
     if (text.rfind("max", 0) == 0)
@@ -51,7 +45,7 @@ uint64_t read_value(const std::string& path)
 std::map<std::string, uint64_t> read_keyed(const std::string& path)
 {
     std::map<std::string, uint64_t> out;
-    std::istringstream in(read_file(path));
+    std::istringstream in(read_text_file(path));
     std::string key;
     uint64_t value;
     while (in >> key >> value)
@@ -76,7 +70,7 @@ uint64_t shares_to_weight(uint64_t shares)
 
 void enable_controllers(const std::string& cgroup_dir)
 {
-    std::string controllers = read_file(std::string(kRoot) + "/cgroup.controllers");
+    std::string controllers = read_text_file(std::string(kRoot) + "/cgroup.controllers");
     std::istringstream in(controllers);
     std::string enable;
     for (std::string c; in >> c;)
@@ -84,11 +78,12 @@ void enable_controllers(const std::string& cgroup_dir)
             enable += "+" + c + " ";
     if (enable.empty())
         return;
-    // Each level below the root up to the container's parent delegates
-    // them (they hold no processes, so cgroup v2 allows it).
+    // The root and each level below it up to the container's parent
+    // delegate them (below the root they hold no processes, as cgroup v2
+    // requires; the root is exempt).
     fs::path dir = kRoot;
-    fs::path rel = fs::path(cgroup_dir).lexically_relative(kRoot).parent_path();
-    for (const auto& part : rel) {
+    std::ofstream(dir / "cgroup.subtree_control") << enable;
+    for (const auto& part : fs::path(cgroup_dir).lexically_relative(kRoot).parent_path()) {
         dir /= part;
         std::ofstream(dir / "cgroup.subtree_control") << enable;
     }
@@ -176,7 +171,7 @@ grpc::CgroupStats read_stats(const std::string& dir)
     s.mutable_pids_stats()->set_limit(read_value(dir + "/pids.max"));
 
     // io.stat: "MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..".
-    std::istringstream io(read_file(dir + "/io.stat"));
+    std::istringstream io(read_text_file(dir + "/io.stat"));
     for (std::string line; std::getline(io, line);) {
         std::istringstream fields(line);
         std::string dev;

@@ -163,7 +163,6 @@ int main(int argc, char** argv)
     if (pid1) {
         for (const auto& p : load_kernel_modules())
             spdlog::error("loading module {}", p);
-        enable_cgroup_controllers();
         bring_up_loopback();
         ::setsid();
     }

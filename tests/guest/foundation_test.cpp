@@ -3,33 +3,18 @@
 
 #include "guest_suite.hpp"
 #include "kadapter/annotations.hpp"
+#include "poster_policy.hpp"
 
 using namespace kadapter::testing;
 
 namespace {
-
-constexpr const char* kPosterPolicy = R"(apiVersion: security.kubearmor.com/v1
-kind: KubeArmorPolicy
-metadata:
-  name: ksp-nginx-block-sa
-  namespace: default
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  file:
-    matchDirectories:
-      - dir: /run/secrets/kubernetes.io/serviceaccount/
-  action:
-    Block
-)";
 
 PodOptions nginx_pod()
 {
     PodOptions o;
     o.name = "nginx";
     o.labels = "app=nginx";
-    o.policy = kPosterPolicy;
+    o.policy = kadapter::demo::kPosterPolicy;
     return o;
 }
 
@@ -116,8 +101,8 @@ TEST_CASE("an invalid policy fails CreateContainer and runs nothing")
 {
     auto& g = Guest::get();
     PodOptions bad = nginx_pod();
-    bad.policy =
-        std::string(kPosterPolicy).replace(std::string(kPosterPolicy).find("serviceaccount/"), 15, "serviceaccount");
+    bad.policy = std::string(kadapter::demo::kPosterPolicy)
+                     .replace(std::string(kadapter::demo::kPosterPolicy).find("serviceaccount/"), 15, "serviceaccount");
     try {
         g.agent().create_container(g.spec("bad-1", bad).request("bad-1"));
         FAIL("CreateContainer accepted an invalid policy");

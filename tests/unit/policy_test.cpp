@@ -4,32 +4,13 @@
 #include "kadapter/annotations.hpp"
 #include "kadapter/error.hpp"
 #include "kadapter/policy.hpp"
+#include "poster_policy.hpp"
 
 using namespace kadapter;
 
-namespace {
-
-constexpr const char* kPoster = R"(apiVersion: security.kubearmor.com/v1
-kind: KubeArmorPolicy
-metadata:
-  name: ksp-nginx-block-sa
-  namespace: default
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  file:
-    matchDirectories:
-      - dir: /run/secrets/kubernetes.io/serviceaccount/
-  action:
-    Block
-)";
-
-} // namespace
-
 TEST_CASE("the poster's policy parses and compiles to one directory rule")
 {
-    auto r = policy::parse(kPoster, "poster.yaml");
+    auto r = policy::parse(kadapter::demo::kPosterPolicy, "poster.yaml");
     REQUIRE(r.ok());
     REQUIRE(r.policies.size() == 1);
     CHECK(r.policies[0].name == "ksp-nginx-block-sa");
@@ -50,7 +31,7 @@ TEST_CASE("the poster's policy parses and compiles to one directory rule")
 
 TEST_CASE("errors name the input, position, field and reason")
 {
-    std::string bad = kPoster;
+    std::string bad = kadapter::demo::kPosterPolicy;
     bad.replace(bad.find("serviceaccount/"), 15, "serviceaccount");
     auto r = policy::parse(bad, "bad.yaml");
     REQUIRE_FALSE(r.ok());
@@ -63,7 +44,8 @@ TEST_CASE("errors name the input, position, field and reason")
 
 TEST_CASE("other kinds in the same file are skipped with a note")
 {
-    std::string yaml = std::string("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n") + kPoster;
+    std::string yaml = std::string("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\n") +
+                       kadapter::demo::kPosterPolicy;
     auto r = policy::parse(yaml, "mixed.yaml");
     REQUIRE(r.ok());
     CHECK(r.policies.size() == 1);
@@ -79,10 +61,12 @@ TEST_CASE("the annotation decoder rejects what it cannot use")
     CHECK_FALSE(pod_policy_from_annotations({}).has_value());
     CHECK_THROWS_AS(pod_policy_from_annotations({{kPolicyAnnotation, "kind: [unclosed"}}), Error);
     CHECK_THROWS_AS(pod_policy_from_annotations({{kPolicyAnnotation, "apiVersion: v1\nkind: Pod\n"}}), Error);
-    CHECK_THROWS_AS(pod_policy_from_annotations({{kPolicyAnnotation, kPoster}, {kPostureAnnotation, "file=deny"}}),
+    CHECK_THROWS_AS(pod_policy_from_annotations(
+                        {{kPolicyAnnotation, kadapter::demo::kPosterPolicy}, {kPostureAnnotation, "file=deny"}}),
                     Error);
-    auto ok = pod_policy_from_annotations(
-        {{kPolicyAnnotation, kPoster}, {kPostureAnnotation, "file=block"}, {kLabelsAnnotation, "app=nginx"}});
+    auto ok = pod_policy_from_annotations({{kPolicyAnnotation, kadapter::demo::kPosterPolicy},
+                                           {kPostureAnnotation, "file=block"},
+                                           {kLabelsAnnotation, "app=nginx"}});
     REQUIRE(ok);
     CHECK(ok->postures.file == Posture::Block);
     CHECK(ok->labels_known);

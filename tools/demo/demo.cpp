@@ -10,28 +10,13 @@
 #include "agent_client.hpp"
 #include "guest_vm.hpp"
 #include "kadapter/annotations.hpp"
+#include "poster_policy.hpp"
 
 using kadapter::agent::AgentClient;
 using kadapter::agent::RunResult;
 using kadapter::agent::SpecBuilder;
 
 namespace {
-
-constexpr const char* kPolicy = R"(apiVersion: security.kubearmor.com/v1
-kind: KubeArmorPolicy
-metadata:
-  name: ksp-nginx-block-sa
-  namespace: default
-spec:
-  selector:
-    matchLabels:
-      app: nginx
-  file:
-    matchDirectories:
-      - dir: /run/secrets/kubernetes.io/serviceaccount/
-  action:
-    Block
-)";
 
 constexpr const char* kToken = "/run/secrets/kubernetes.io/serviceaccount/token";
 constexpr const char* kRootfs = "/opt/kadapter/rootfs/busybox";
@@ -82,7 +67,7 @@ int main()
             std::cout << " " << f;
         std::cout << "\n\nPolicy (from the poster), passed as the pod annotation " << kadapter::kPolicyAnnotation
                   << ":\n";
-        std::istringstream policy(kPolicy);
+        std::istringstream policy(kadapter::demo::kPosterPolicy);
         for (std::string line; std::getline(policy, line);)
             std::cout << "  | " << line << "\n";
 
@@ -91,7 +76,8 @@ int main()
         sandbox.set_sandbox_id("demo-sandbox");
         agent.create_sandbox(sandbox);
 
-        auto nginx = pod_container("nginx-kata", "nginx", "app=nginx").annotation(kadapter::kPolicyAnnotation, kPolicy);
+        auto nginx = pod_container("nginx-kata", "nginx", "app=nginx")
+                         .annotation(kadapter::kPolicyAnnotation, kadapter::demo::kPosterPolicy);
         agent.create_container(nginx.request("nginx-kata"));
         agent.start_container("nginx-kata");
         // Containerd copies pod annotations to every container; this pod has

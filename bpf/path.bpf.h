@@ -444,6 +444,7 @@ static __always_inline int kad_deny_unresolvable(struct kad_context *ctx, struct
 	kad_event_task(&s->event, ctx);
 	s->event.op = op;
 	s->event.aux = 0;
+	s->event.aux2 = 0; /* the slot is reused: nothing of the last event may show */
 	s->event.action = KAD_ACTION_BLOCK;
 	s->event.reason = KAD_REASON_UNRESOLVABLE;
 	s->event.rule = ~0u;

@@ -118,11 +118,6 @@ ContainerMeta meta_of(const std::string& id, const std::map<std::string, std::st
     return m;
 }
 
-size_t rule_count(const kadapter::RuleSet& r)
-{
-    return r.process.size() + r.file.size() + r.network.size() + r.capabilities.size() + (r.fileless_exec ? 1 : 0);
-}
-
 std::string describe(const kadapter::RuleSet& rs)
 {
     std::string out;
@@ -391,7 +386,7 @@ void Agent::register_services(ttrpc::Server& server)
                 containers[id] = entry;
             }
             spdlog::info("created container {} (policy: {})", id,
-                         entry->rules.empty() ? "none" : std::to_string(rule_count(entry->rules)) + " rules");
+                         entry->rules.empty() ? "none" : std::to_string(entry->rules.size()) + " rules");
             return google::protobuf::Empty();
         });
 
@@ -573,17 +568,16 @@ void Agent::register_services(ttrpc::Server& server)
                 kadapter::policy::compile(parsed.policies, who, kadapter::parse_postures(postures));
 
             std::lock_guard lock(mu);
-            if (entry->binding)
-                enforcer.enforcer->apply(*entry->binding, rules,
-                                         {"/proc/" + std::to_string(entry->container->init_pid()) + "/root"});
-            else
-                entry->binding = enforcer.enforcer->bind_cgroup(req.container_id(), entry->container->cgroup_id(),
-                                                                rules, {entry->container->cgroup_dir()});
+            // Every container is bound from its creation to its removal.
+            if (!entry->binding)
+                throw RpcError(Code::FailedPrecondition, "container " + req.container_id() + " is being removed");
+            enforcer.enforcer->apply(*entry->binding, rules,
+                                     {"/proc/" + std::to_string(entry->container->init_pid()) + "/root"});
             entry->rules = rules;
             entry->policy_source = req.policy();
             kadapter::UpdatePolicyResponse r;
             r.set_ruleset_id(enforcer.enforcer->container(*entry->binding).ruleset_id);
-            r.set_rules(static_cast<uint32_t>(rule_count(rules)));
+            r.set_rules(static_cast<uint32_t>(rules.size()));
             return r;
         });
 
@@ -616,7 +610,7 @@ void Agent::register_services(ttrpc::Server& server)
                 c->set_cgroup_id(e->container->cgroup_id());
                 if (e->binding && enforcer.enforcer)
                     c->set_ruleset_id(enforcer.enforcer->container(*e->binding).ruleset_id);
-                c->set_rules(static_cast<uint32_t>(rule_count(e->rules)));
+                c->set_rules(static_cast<uint32_t>(e->rules.size()));
                 auto s = e->container->state();
                 c->set_status(s == Container::State::Created   ? "created"
                               : s == Container::State::Running ? "running"

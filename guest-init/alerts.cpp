@@ -10,20 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kadapter/capability.hpp"
-
 namespace guest_init {
 namespace {
 
 constexpr size_t kRecentLines = 4096;
-
-std::string exe_of(uint32_t pid)
-{
-    char buf[4096];
-    std::string link = "/proc/" + std::to_string(pid) + "/exe";
-    ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf));
-    return n > 0 ? std::string(buf, n) : std::string{};
-}
 
 std::string updated_time(uint64_t ns)
 {
@@ -105,7 +95,7 @@ std::string kubearmor_alert(const kadapter::Event& e, const ContainerMeta& meta,
     j["PPID"] = e.ns_ppid;
     j["PID"] = e.ns_pid;
     j["UID"] = e.uid;
-    j["ParentProcessName"] = exe_of(e.ppid);
+    j["ParentProcessName"] = kadapter::executable_of(e.ppid);
     j["ProcessName"] = e.executable.empty() ? e.comm : e.executable;
     j["Source"] = e.executable.empty() ? e.comm : e.executable;
     j["Operation"] = kadapter::kubearmor_operation(e.operation);
@@ -123,14 +113,9 @@ std::string kubearmor_alert(const kadapter::Event& e, const ContainerMeta& meta,
 
     j["Type"] = "MatchedPolicy";
     std::string data = "lsm=" + lsm_hook(e.operation);
-    std::string resource = e.resource;
-    if (e.operation == kadapter::Operation::Capability) {
-        resource = kadapter::capability_name(static_cast<int>(e.flags));
-        data += " " + resource;
-    } else if (e.operation == kadapter::Operation::Socket) {
+    if (e.operation == kadapter::Operation::Capability || e.operation == kadapter::Operation::Socket)
         data += " " + e.resource;
-    }
-    j["Resource"] = resource;
+    j["Resource"] = e.resource;
     j["Data"] = data;
     j["Action"] = kadapter::to_string(e.action);
 

@@ -156,8 +156,7 @@ std::unique_ptr<Container> Container::create(ContainerOptions o, PolicyHooks hoo
             if (c->hooks_.set_up)
                 c->hooks_.set_up(spawned.pid);
         } catch (...) {
-            ::kill(spawned.pid, SIGKILL);
-            Reaper::instance().wait(spawned.pid);
+            Reaper::instance().kill_and_reap(spawned.pid);
             throw;
         }
         c->init_ = std::make_shared<Process>(o.id, spawned.pid, std::move(stdio));
@@ -235,8 +234,7 @@ std::shared_ptr<Process> Container::exec(const std::string& exec_id, const grpc:
     try {
         move_into_cgroup(spawned.pid);
     } catch (...) {
-        ::kill(spawned.pid, SIGKILL);
-        Reaper::instance().wait(spawned.pid);
+        Reaper::instance().kill_and_reap(spawned.pid);
         throw;
     }
     auto proc = std::make_shared<Process>(exec_id, spawned.pid, std::move(stdio));

@@ -77,6 +77,14 @@ void Reaper::forget(pid_t pid)
 {
     std::lock_guard lock(mu_);
     watched_.erase(pid);
+    cv_.notify_all(); // a waiter on `pid` is done waiting
+}
+
+void Reaper::kill_and_reap(pid_t pid)
+{
+    ::kill(pid, SIGKILL);
+    wait(pid);
+    forget(pid);
 }
 
 std::optional<int> Reaper::wait(pid_t pid, std::chrono::milliseconds timeout)

@@ -26,6 +26,9 @@ public:
     // a status that arrived earlier is kept for a while).
     void watch(pid_t pid);
     void forget(pid_t pid);
+    // For a process that must not run on after a failed set-up: SIGKILL,
+    // wait for its exit, forget it.
+    void kill_and_reap(pid_t pid);
     // Exit code, or 128 + signal (as the kata-agent reports it). Blocks up
     // to `timeout` (negative: forever); nullopt if still running.
     std::optional<int> wait(pid_t pid, std::chrono::milliseconds timeout = std::chrono::milliseconds{-1});

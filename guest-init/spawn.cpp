@@ -79,9 +79,7 @@ Spawned spawn_process(const kadapter::init::InitConfig& config, const Stdio& std
         send_message(parent_end.get(), cfg);
         reply = receive(parent_end.get(), kHelperTimeoutMs, "the container helper");
     } catch (...) {
-        ::kill(helper, SIGKILL);
-        Reaper::instance().wait(helper);
-        Reaper::instance().forget(helper);
+        Reaper::instance().kill_and_reap(helper);
         throw;
     }
     Reaper::instance().wait(helper);
@@ -99,9 +97,7 @@ Spawned spawn_process(const kadapter::init::InitConfig& config, const Stdio& std
             throw std::runtime_error(ready.starts_with("error:") ? ready.substr(6)
                                                                  : "the container process ended during set-up");
     } catch (...) {
-        ::kill(s.pid, SIGKILL);
-        Reaper::instance().wait(s.pid);
-        Reaper::instance().forget(s.pid);
+        Reaper::instance().kill_and_reap(s.pid);
         throw;
     }
     s.sync = std::move(parent_end);

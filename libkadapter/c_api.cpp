@@ -15,8 +15,6 @@ struct kadapter_enforcer {
     explicit kadapter_enforcer(const kadapter::EnforcerOptions& options) : engine(options) {}
 
     kadapter::Enforcer engine;
-    kadapter_event_fn handler = nullptr;
-    void* user = nullptr;
 };
 
 struct kadapter_ruleset {
@@ -96,7 +94,7 @@ std::string join(const std::vector<std::string>& items)
     return out;
 }
 
-void deliver(const kadapter_enforcer& self, const kadapter::Event& e)
+void deliver(kadapter_event_fn handler, void* user, const kadapter::Event& e)
 {
     static const kadapter::RuleOrigin no_rule{};
     const kadapter::RuleOrigin& rule = e.rule ? *e.rule : no_rule;
@@ -129,7 +127,7 @@ void deliver(const kadapter_enforcer& self, const kadapter::Event& e)
     c.tags = tags.c_str();
     c.max_alerts_per_sec = e.max_alerts_per_sec;
     c.throttle_sec = e.throttle_sec;
-    self.handler(&c, self.user);
+    handler(&c, user);
 }
 
 } // namespace
@@ -212,8 +210,7 @@ size_t kadapter_ruleset_rule_count(const kadapter_ruleset* rules)
 {
     if (!rules)
         return 0;
-    const auto& r = rules->rules;
-    return r.process.size() + r.file.size() + r.network.size() + r.capabilities.size() + (r.fileless_exec ? 1 : 0);
+    return rules->rules.size();
 }
 
 void kadapter_ruleset_free(kadapter_ruleset* rules)
@@ -342,10 +339,10 @@ kadapter_status kadapter_set_event_handler(kadapter_enforcer* enforcer, kadapter
     if (!enforcer)
         return null_argument(__func__, "enforcer");
     return guarded([&] {
-        enforcer->handler = handler;
-        enforcer->user = user;
+        // Captured, not stored: the engine swaps handlers under its lock.
         if (handler)
-            enforcer->engine.set_event_handler([enforcer](const kadapter::Event& e) { deliver(*enforcer, e); });
+            enforcer->engine.set_event_handler(
+                [handler, user](const kadapter::Event& e) { deliver(handler, user, e); });
         else
             enforcer->engine.set_event_handler(nullptr);
     });

@@ -377,8 +377,10 @@ int Enforcer::Impl::on_ring_event(void* ctx, void* data, size_t size)
     const auto* raw = static_cast<const kad_event*>(data);
     Event e = decode_event(*raw, size);
     e.timestamp_ns = raw->timestamp_ns + self->realtime_offset;
+    EventHandler handler;
     {
         std::lock_guard lock(self->mu);
+        handler = self->handler;
         auto it = self->rulesets.find(raw->ruleset_id);
         if (it != self->rulesets.end()) {
             e.container = it->second->name;
@@ -386,8 +388,8 @@ int Enforcer::Impl::on_ring_event(void* ctx, void* data, size_t size)
                 e.rule = it->second->origins[raw->rule];
         }
     }
-    if (self->handler)
-        self->handler(e);
+    if (handler)
+        handler(e);
     return 0;
 }
 
@@ -515,6 +517,7 @@ ContainerInfo Enforcer::container(ContainerId id) const
 
 void Enforcer::set_event_handler(EventHandler handler)
 {
+    std::lock_guard lock(impl_->mu);
     impl_->handler = std::move(handler);
 }
 

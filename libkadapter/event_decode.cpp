@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "kadapter/capability.hpp"
+
 namespace kadapter {
 namespace {
 
@@ -99,6 +101,8 @@ std::string describe(const kad_event& raw, const std::string& what)
     case KAD_OP_SOCKET:
         return std::string("domain=") + family_name(raw.aux >> 16) +
                " type=" + socket_type_name((raw.aux >> 8) & 0xff) + " protocol=" + std::to_string(raw.aux2);
+    case KAD_OP_CAPABILITY:
+        return capability_name(static_cast<int>(raw.aux));
     case KAD_OP_PROTECT:
         if (what == "kill")
             return "kill pid=" + std::to_string(raw.aux) + " signal=" + std::to_string(raw.aux2);
@@ -114,6 +118,8 @@ std::string describe(const kad_event& raw, const std::string& what)
     }
 }
 
+} // namespace
+
 std::string executable_of(uint32_t pid)
 {
     char buf[4096];
@@ -121,8 +127,6 @@ std::string executable_of(uint32_t pid)
     ssize_t n = readlink(link.c_str(), buf, sizeof(buf));
     return n > 0 ? std::string(buf, n) : std::string{};
 }
-
-} // namespace
 
 Event decode_event(const kad_event& raw, size_t size)
 {

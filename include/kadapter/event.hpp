@@ -71,4 +71,7 @@ struct Event {
     bool denied() const { return error != 0; }
 };
 
+// The executable of a running process (/proc/<pid>/exe); "" once it is gone.
+std::string executable_of(uint32_t pid);
+
 } // namespace kadapter

@@ -2,6 +2,7 @@
 // and the one structure the enforcement engine consumes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -94,10 +95,12 @@ struct RuleSet {
 
     std::vector<RuleOrigin> origins;
 
-    bool empty() const
+    // Every rule, the filelessExec preset counting as one.
+    size_t size() const
     {
-        return process.empty() && file.empty() && network.empty() && capabilities.empty() && !fileless_exec;
+        return process.size() + file.size() + network.size() + capabilities.size() + (fileless_exec ? 1 : 0);
     }
+    bool empty() const { return size() == 0; }
     bool allow_list(Category) const;
     Posture posture(Category) const;
 

@@ -29,8 +29,9 @@ struct PushOptions {
 
 int run(const PushOptions& o)
 {
-    // The same checks as `compile`: parse, validate, enforceability.
+    // The same checks as `compile`: options, parse, validate, enforceability.
     const policy::PodIdentity pod = pod_identity(o.pod);
+    pod_postures(o.pod); // a bad --posture is a usage error here, not a refusal in the guest
     Loaded loaded = load_policies(o.files);
     if (loaded.errors)
         return kExitInvalid;
@@ -48,14 +49,13 @@ int run(const PushOptions& o)
         if (selected.empty())
             std::cerr << "kadapter: note: no policy selects " << describe(pod)
                       << ": the containers will have no rules\n";
-        policy::compile(selected, pod, pod_postures(o.pod)); // throws what it cannot enforce
     }
 
     kadapter::UpdatePolicyRequest request;
     request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : verbatim_yaml(loaded.policies));
     for (const auto& [k, v] : parse_labels(o.pod.posture))
         (*request.mutable_postures())[k] = v;
-    for (const auto& [k, v] : parse_labels(o.pod.labels))
+    for (const auto& [k, v] : pod.labels)
         (*request.mutable_labels())[k] = v;
 
     agent::AgentClient client(o.address, std::chrono::seconds(o.timeout_s));

@@ -248,7 +248,7 @@ void Agent::register_services(ttrpc::Server& server)
                 if (::sethostname(h.data(), h.size()) != 0)
                     throw std::system_error(errno, std::generic_category(), "sethostname");
             }
-            sandbox.storages = map_errors("CreateSandbox", [&] { return storages.acquire(req.storages()); });
+            sandbox.storages = storages.acquire(req.storages());
             sandbox.id = req.sandbox_id().empty() ? "sandbox" : req.sandbox_id();
             sandbox.hostname = req.hostname();
             sandbox.pidns = req.sandbox_pidns();
@@ -324,8 +324,8 @@ void Agent::register_services(ttrpc::Server& server)
                     containers.erase(id);
             };
 
-            try {
-                map_errors("CreateContainer", [&] {
+            try { // errors become statuses in add(); here only the clean-up
+                {
                     // Resolve the policy first: an invalid one runs nothing.
                     std::optional<kadapter::PodPolicy> pod = kadapter::pod_policy_from_annotations(annotations);
                     if (pod && !entry->is_sandbox) {
@@ -374,8 +374,7 @@ void Agent::register_services(ttrpc::Server& server)
                     opts.sandbox_pidns = sandbox_pidns;
                     opts.default_hostname = hostname();
                     entry->container = Container::create(std::move(opts), std::move(hooks));
-                    return 0;
-                });
+                }
             } catch (...) {
                 storages.release(entry->storages);
                 release();
@@ -518,18 +517,22 @@ void Agent::register_services(ttrpc::Server& server)
     add<grpc::GetOOMEventRequest, grpc::OOMEvent>(
         server, kAgentService, "GetOOMEvent", [this](const grpc::GetOOMEventRequest&, const ttrpc::CallContext& ctx) {
             while (!ctx.cancelled()) {
+                // The cgroup files are read outside the lock every RPC takes.
+                std::vector<std::pair<std::string, std::shared_ptr<Entry>>> live;
                 {
                     std::lock_guard lock(mu);
-                    for (auto& [id, entry] : containers) {
-                        if (!entry || !entry->container)
-                            continue;
-                        uint64_t kills = entry->container->oom_kills();
-                        if (kills > entry->oom_kills_reported) {
-                            entry->oom_kills_reported = kills;
-                            grpc::OOMEvent e;
-                            e.set_container_id(id);
-                            return e;
-                        }
+                    for (const auto& [id, entry] : containers)
+                        if (entry && entry->container)
+                            live.emplace_back(id, entry);
+                }
+                for (const auto& [id, entry] : live) {
+                    uint64_t kills = entry->container->oom_kills();
+                    std::lock_guard lock(mu);
+                    if (kills > entry->oom_kills_reported) { // once, however many callers wait
+                        entry->oom_kills_reported = kills;
+                        grpc::OOMEvent e;
+                        e.set_container_id(id);
+                        return e;
                     }
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -548,12 +551,8 @@ void Agent::register_services(ttrpc::Server& server)
             // Not an annotation: no 256 KiB limit here, only the frame's
             // 4 MiB, so a 10,000-rule policy fits as YAML.
             const std::string& text = req.policy();
-            auto parsed = kadapter::parse_policy_text(text, "UpdatePolicy.policy");
-            if (!parsed.ok())
-                throw kadapter::Error(kadapter::Errc::InvalidPolicy, parsed.errors());
-            if (parsed.policies.empty())
-                throw kadapter::Error(kadapter::Errc::InvalidPolicy,
-                                      "UpdatePolicy.policy: holds no KubeArmorPolicy or KubeArmorClusterPolicy");
+            auto policies = kadapter::require_policies(kadapter::parse_policy_text(text, "UpdatePolicy.policy"),
+                                                       "UpdatePolicy.policy");
             std::string postures, labels;
             for (const auto& [k, v] : req.postures())
                 postures += (postures.empty() ? "" : ",") + k + "=" + v;
@@ -564,8 +563,7 @@ void Agent::register_services(ttrpc::Server& server)
             who.namespace_ = entry->meta.namespace_;
             who.labels = kadapter::parse_labels(labels);
             who.labels_known = !labels.empty();
-            kadapter::RuleSet rules =
-                kadapter::policy::compile(parsed.policies, who, kadapter::parse_postures(postures));
+            kadapter::RuleSet rules = kadapter::policy::compile(policies, who, kadapter::parse_postures(postures));
 
             std::lock_guard lock(mu);
             // Every container is bound from its creation to its removal.

@@ -179,12 +179,7 @@ kadapter_status kadapter_ruleset_from_policy(const char* policy, const char* con
     if (!out)
         return null_argument(__func__, "out");
     return guarded([&] {
-        kadapter::policy::ParseResult parsed = kadapter::parse_policy_text(policy, "policy");
-        if (!parsed.ok())
-            throw kadapter::Error(kadapter::Errc::InvalidPolicy, parsed.errors());
-        if (parsed.policies.empty())
-            throw kadapter::Error(kadapter::Errc::InvalidPolicy,
-                                  "policy: holds no KubeArmorPolicy or KubeArmorClusterPolicy");
+        auto policies = kadapter::require_policies(kadapter::parse_policy_text(policy, "policy"), "policy");
         kadapter::policy::PodIdentity pod;
         if (container_name)
             pod.container_name = container_name;
@@ -194,7 +189,7 @@ kadapter_status kadapter_ruleset_from_policy(const char* policy, const char* con
         }
         kadapter::policy::Postures p = postures ? kadapter::parse_postures(postures) : kadapter::policy::Postures{};
         auto r = std::make_unique<kadapter_ruleset>();
-        r->rules = kadapter::policy::compile(parsed.policies, pod, p);
+        r->rules = kadapter::policy::compile(policies, pod, p);
         *out = r.release();
     });
 }

@@ -34,10 +34,4 @@ void throw_errno(int err, const std::string& what)
     throw Error(Errc::System, what + ": " + std::strerror(err), err);
 }
 
-void check_errno(int ret, const std::string& what)
-{
-    if (ret < 0)
-        throw_errno(ret, what);
-}
-
 } // namespace kadapter

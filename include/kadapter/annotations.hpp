@@ -45,6 +45,10 @@ policy::ParseResult parse_policy_annotation(const std::string& value);
 // the C API): YAML or compact form, without the 256 KiB annotation limit.
 policy::ParseResult parse_policy_text(const std::string& value, std::string_view input);
 
+// The policies of a parse of `what` (an annotation, a request field);
+// throws Error(InvalidPolicy) with every error, or when it holds none.
+std::vector<policy::Policy> require_policies(policy::ParseResult parsed, std::string_view what);
+
 // The policy annotation value as YAML text: verbatim YAML passes through,
 // the compact form is decoded and shown as YAML. Throws Error(InvalidPolicy).
 std::string decode_policy_annotation(const std::string& value);

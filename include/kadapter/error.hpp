@@ -34,8 +34,7 @@ private:
     int sys_errno_;
 };
 
-// Throws Error(System) for a negative errno return (libbpf style).
-void check_errno(int ret, const std::string& what);
+// Throws Error(System) for a negative errno (or errno) value, libbpf style.
 [[noreturn]] void throw_errno(int err, const std::string& what);
 
 } // namespace kadapter

@@ -265,6 +265,9 @@ const char* protocol_word(Protocol protocol);
 // A policy as KubeArmorPolicy YAML (what the compact form is shown as);
 // parse(render_yaml(p)) gives p back.
 std::string render_yaml(const Policy& policy);
+// Several policies as one YAML stream ("---" apart), each as it was written
+// when it came from YAML, else rendered: the verbatim annotation value.
+std::string verbatim_yaml(const std::vector<Policy>& policies);
 
 // One policy, whatever its selector (for lint and explain).
 RuleSet compile_policy(const Policy& policy, const Postures& postures = {},

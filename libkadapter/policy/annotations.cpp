@@ -58,10 +58,7 @@ std::string decode_policy_annotation(const std::string& value)
         throw Error(Errc::InvalidPolicy, r.errors());
     if (!is_compact(value))
         return value;
-    std::string yaml;
-    for (const auto& p : r.policies)
-        yaml += (yaml.empty() ? "" : "---\n") + policy::render_yaml(p);
-    return yaml;
+    return policy::verbatim_yaml(r.policies);
 }
 
 policy::Postures parse_postures(const std::string& value)
@@ -121,6 +118,15 @@ std::string format_labels(const std::map<std::string, std::string>& labels)
     return out;
 }
 
+std::vector<policy::Policy> require_policies(policy::ParseResult parsed, std::string_view what)
+{
+    if (!parsed.ok())
+        throw Error(Errc::InvalidPolicy, parsed.errors());
+    if (parsed.policies.empty())
+        throw Error(Errc::InvalidPolicy, std::string(what) + ": holds no KubeArmorPolicy or KubeArmorClusterPolicy");
+    return std::move(parsed.policies);
+}
+
 std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string, std::string>& annotations)
 {
     auto it = annotations.find(kPolicyAnnotation);
@@ -128,13 +134,7 @@ std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string,
         return std::nullopt;
     PodPolicy pod;
     pod.source = it->second;
-    policy::ParseResult parsed = parse_policy_annotation(it->second);
-    if (!parsed.ok())
-        throw Error(Errc::InvalidPolicy, parsed.errors());
-    if (parsed.policies.empty())
-        throw Error(Errc::InvalidPolicy,
-                    std::string(kPolicyAnnotation) + ": holds no KubeArmorPolicy or KubeArmorClusterPolicy");
-    pod.policies = std::move(parsed.policies);
+    pod.policies = require_policies(parse_policy_annotation(it->second), kPolicyAnnotation);
     if (auto p = annotations.find(kPostureAnnotation); p != annotations.end())
         pod.postures = parse_postures(p->second);
     if (auto l = annotations.find(kLabelsAnnotation); l != annotations.end()) {

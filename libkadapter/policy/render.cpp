@@ -256,4 +256,12 @@ std::string render_yaml(const Policy& p)
     return to_yaml(doc);
 }
 
+std::string verbatim_yaml(const std::vector<Policy>& policies)
+{
+    std::string out;
+    for (const auto& p : policies)
+        out += (out.empty() ? "" : "---\n") + (p.yaml.empty() ? render_yaml(p) : p.yaml);
+    return out;
+}
+
 } // namespace kadapter::policy

@@ -115,12 +115,10 @@ private:
             return;
         }
 
-        std::string yaml;
+        const std::string yaml = policy::verbatim_yaml(selected);
         std::string names;
-        for (const auto& p : selected) {
-            yaml += (yaml.empty() ? "" : "---\n") + p.yaml;
+        for (const auto& p : selected)
             names += (names.empty() ? "" : ", ") + p.name;
-        }
         const bool compact = o_.form == "compact" || (o_.form == "auto" && yaml.size() > kAutoCompactBytes);
         const std::string value = compact ? encode_compact(selected) : yaml;
         std::string labels;

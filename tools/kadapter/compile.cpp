@@ -37,15 +37,10 @@ int run(const CompileOptions& o)
         return kExitInvalid;
     }
     std::vector<policy::Policy> selected;
-    bool enforceable = true;
     for (const auto& p : loaded.policies)
-        if (policy::selects(p, pod)) {
+        if (policy::selects(p, pod))
             selected.push_back(p);
-            auto problems = policy::unenforceable(p);
-            print_diagnostics(problems);
-            enforceable = enforceable && problems.empty();
-        }
-    if (!enforceable)
+    if (!all_enforceable(selected))
         return kExitInvalid;
     if (selected.empty())
         std::cerr << "kadapter: note: no policy selects this pod (" << describe(pod) << ")\n";
@@ -60,7 +55,7 @@ int run(const CompileOptions& o)
     }
     if (selected.empty())
         return kExitInvalid; // no annotation to write
-    const std::string yaml = verbatim_yaml(selected);
+    const std::string yaml = policy::verbatim_yaml(selected);
     const std::string value = o.format == "annotation" ? encode_compact(selected) : yaml;
     std::cout << value << (value.ends_with('\n') ? "" : "\n");
     std::cerr << "kadapter: " << (o.format == "annotation" ? "compact" : "verbatim")

@@ -105,12 +105,4 @@ bool all_enforceable(const std::vector<policy::Policy>& policies)
     return enforceable;
 }
 
-std::string verbatim_yaml(const std::vector<policy::Policy>& policies)
-{
-    std::string out;
-    for (const auto& p : policies)
-        out += (out.empty() ? "" : "---\n") + (p.yaml.empty() ? policy::render_yaml(p) : p.yaml);
-    return out;
-}
-
 } // namespace kadapter::cli

@@ -32,9 +32,6 @@ Loaded load_policies(const std::vector<std::string>& files, bool notes = true);
 // Prints what kadapter cannot enforce in `policies`; true when nothing.
 bool all_enforceable(const std::vector<policy::Policy>& policies);
 
-// The verbatim annotation value: the policies' YAML documents, "---" apart.
-std::string verbatim_yaml(const std::vector<policy::Policy>& policies);
-
 // --labels, --namespace, --container, --posture
 struct PodOptions {
     std::string labels;

@@ -28,11 +28,6 @@ const std::map<std::string, std::vector<const char*>>& templates()
 
 } // namespace
 
-bool is_workload(const std::string& kind)
-{
-    return templates().count(kind) > 0;
-}
-
 std::optional<PodTemplate> pod_template(YAML::Node doc)
 {
     if (!doc.IsMap())

@@ -21,10 +21,6 @@ struct PodTemplate {
     std::vector<std::string> containers; // containers and initContainers, by name
 };
 
-// Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
-// Job, CronJob.
-bool is_workload(const std::string& kind);
-
 // The pod template of a workload document; nullopt for other kinds. Throws
 // std::runtime_error when a workload has no usable template.
 std::optional<PodTemplate> pod_template(YAML::Node doc);

@@ -52,7 +52,7 @@ int run(const PushOptions& o)
     }
 
     kadapter::UpdatePolicyRequest request;
-    request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : verbatim_yaml(loaded.policies));
+    request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : policy::verbatim_yaml(loaded.policies));
     for (const auto& [k, v] : parse_labels(o.pod.posture))
         (*request.mutable_postures())[k] = v;
     for (const auto& [k, v] : pod.labels)

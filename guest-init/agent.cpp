@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -347,25 +348,38 @@ void Agent::register_services(ttrpc::Server& server)
 
                     // Every container is bound, with an empty rule set when it
                     // has no policy: self-protection covers all of them.
+                    // The hooks belong to the container, which the entry
+                    // owns: they hold the entry weakly, or neither would
+                    // ever be freed (nor the fds of its processes).
                     PolicyHooks hooks;
                     if (enforcer.enforcer) {
-                        hooks.bind = [this, entry, id](uint64_t cgroup_id, const std::string& rootfs) {
+                        std::weak_ptr<Entry> weak = entry;
+                        auto entry_of = [weak, id] {
+                            auto e = weak.lock();
+                            if (!e)
+                                throw std::runtime_error("container " + id + " is being removed");
+                            return e;
+                        };
+                        hooks.bind = [this, entry_of, id](uint64_t cgroup_id, const std::string& rootfs) {
+                            auto e = entry_of();
                             kadapter::BindOptions opts;
                             opts.root = rootfs;
-                            entry->binding = enforcer.enforcer->bind_cgroup(id, cgroup_id, entry->rules, opts);
+                            e->binding = enforcer.enforcer->bind_cgroup(id, cgroup_id, e->rules, opts);
                         };
                         // Now that the container's mounts exist, resolve rule
                         // paths (symlink targets, file identities) as it sees
                         // them: a file mounted twice is blocked under both.
-                        hooks.set_up = [this, entry](pid_t pid) {
-                            if (!entry->rules.empty() && entry->binding)
-                                enforcer.enforcer->apply(*entry->binding, entry->rules,
+                        hooks.set_up = [this, entry_of](pid_t pid) {
+                            auto e = entry_of();
+                            if (!e->rules.empty() && e->binding)
+                                enforcer.enforcer->apply(*e->binding, e->rules,
                                                          {"/proc/" + std::to_string(pid) + "/root"});
                         };
-                        hooks.unbind = [this, entry] {
-                            if (entry->binding)
-                                enforcer.enforcer->unbind(*entry->binding);
-                            entry->binding.reset();
+                        hooks.unbind = [this, weak] {
+                            if (auto e = weak.lock(); e && e->binding) {
+                                enforcer.enforcer->unbind(*e->binding);
+                                e->binding.reset();
+                            }
                         };
                     }
                     ContainerOptions opts;
@@ -622,6 +636,9 @@ void Agent::register_services(ttrpc::Server& server)
             kadapter::GetStatsResponse r;
             r.set_enforcing(enforcer.enforcer != nullptr);
             r.set_unavailable_reason(enforcer.unavailable_reason);
+            std::error_code ec;
+            r.set_agent_open_fds(std::distance(std::filesystem::directory_iterator("/proc/self/fd", ec),
+                                               std::filesystem::directory_iterator()));
             if (enforcer.enforcer) {
                 auto s = enforcer.enforcer->stats();
                 r.set_kernel_bindings(s.kernel_bindings);

@@ -102,7 +102,7 @@ TEST_CASE("10,000 rules in one container: enforced, and as fast to apply as to m
     g.remove("many");
 }
 
-TEST_CASE("removing containers leaves nothing in the kernel")
+TEST_CASE("removing containers leaves nothing in the kernel or the agent")
 {
     auto& g = Guest::get();
     auto before = g.agent().stats();
@@ -113,6 +113,8 @@ TEST_CASE("removing containers leaves nothing in the kernel")
         o.policy = ksp("tmp", "file:\n  matchPaths:\n    - path: /etc/hostname\naction: Block");
         g.start_pod("tmp-" + std::to_string(i), o);
         g.probe("tmp-" + std::to_string(i), {"open", "/etc/hostname"}); // an alert creates a budget entry
+        for (int j = 0; j < 5; ++j)
+            CHECK(g.run("tmp-" + std::to_string(i), {"true"}).status == 0);
     }
     auto during = g.agent().stats();
     CHECK(during.kernel_bindings() == before.kernel_bindings() + 3);
@@ -121,4 +123,6 @@ TEST_CASE("removing containers leaves nothing in the kernel")
     auto after = g.agent().stats();
     CHECK(after.kernel_bindings() == before.kernel_bindings());
     CHECK(after.kernel_alert_budgets() == before.kernel_alert_budgets());
+    // The containers' processes and pipes are gone from the agent too.
+    CHECK(after.agent_open_fds() == before.agent_open_fds());
 }

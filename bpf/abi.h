@@ -42,6 +42,9 @@ enum kad_key_kind {
 	KAD_KEY_EXEC_INODE = 10,
 	KAD_KEY_FILE_PATTERN = 11, /* hash = accepting DFA state */
 	KAD_KEY_EXEC_PATTERN = 12,
+	KAD_KEY_EXEC_ARGSET = 13, /* hash = rule index: that rule has allowedArgs */
+	KAD_KEY_EXEC_ARG = 14,	  /* hash = kad_arg_hash(rule index, argument) */
+	KAD_KEY_DNS = 15,	  /* hash of the domain with its labels reversed: "com.example" */
 };
 
 /*
@@ -89,6 +92,15 @@ enum kad_condition_bits {
 };
 #define KAD_CONDITIONS 16
 
+/* allowedArgs, as KubeArmor limits it: at most this many arguments after
+ * argv[0], each at most this long; more or longer never match. */
+#define KAD_MAX_ARGS 20
+#define KAD_MAX_ARG_LEN 104
+
+/* matchDNSQueries: names of at most this many labels are evaluated; a
+ * query for a longer one is denied as unresolvable. */
+#define KAD_DNS_MAX_LABELS 32
+
 /* One decision cell: what applies and which rule to report. */
 #define KAD_CELL_DECISION(c) ((c)&0x3)		     /* enum kad_action: NONE, ALLOW or BLOCK */
 #define KAD_CELL_DECISION_SLOT(c) (((c) >> 2) & 0x3) /* index into rules[] */
@@ -117,7 +129,10 @@ enum kad_header_flags {
 	KAD_HDR_EXEC_INODES = 1 << 8,
 	KAD_HDR_FILE_PATTERNS = 1 << 9, /* a pattern automaton is published */
 	KAD_HDR_EXEC_PATTERNS = 1 << 10,
-	KAD_HDR_FILELESS_EXEC = 1 << 11, /* filelessExec preset */
+	KAD_HDR_EXEC_ARGS = 1 << 11, /* some process rule has allowedArgs */
+	KAD_HDR_DNS = 1 << 12,	     /* matchDNSQueries rules */
+	KAD_HDR_DNS_SOURCES = 1 << 13,
+	KAD_HDR_DNS_ALLOW_LIST = 1 << 14, /* some DNS rule allows: DNS is in allow-list mode */
 };
 
 /* Default posture of a category in allow-list mode. */
@@ -136,7 +151,9 @@ struct kad_header {
 	__u8 posture[KAD_CAT_MAX];    /* enum kad_posture */
 	__u8 fileless_action;	      /* enum kad_action for the filelessExec preset */
 	__u8 has_rules[KAD_CAT_MAX];  /* category has any rule at all */
-	__u8 zero[3];
+	__u8 protect_env_action;      /* the protectEnv preset */
+	__u8 external_exec_action;    /* the exec preset */
+	__u8 zero;
 };
 
 struct kad_decision {
@@ -196,6 +213,15 @@ struct kad_binding_key {
 struct kad_task_tag {
 	struct kad_binding_key binding;
 	__u64 exe_hash; /* hash of the task's executable path; 0 = unknown */
+	__u32 flags;	/* enum kad_task_flags */
+	__u32 zero;
+};
+
+enum kad_task_flags {
+	/* Started by the agent from outside the container (ExecProcess, i.e.
+	 * `kubectl exec`), or a descendant of such a process; set by user
+	 * space through a pidfd before the process runs. */
+	KAD_TASK_EXTERNAL = 1 << 0,
 };
 
 /* Operations reported in events. */
@@ -218,6 +244,7 @@ enum kad_op {
 	KAD_OP_THROTTLE = 16, /* alert threshold reached */
 	KAD_OP_CHOWN = 17,
 	KAD_OP_FILE_CREATE = 18, /* a new regular file (open with O_CREAT) */
+	KAD_OP_DNS = 19,	 /* a DNS query (resource: the name asked for) */
 };
 
 /* Why a decision was reached. */
@@ -227,7 +254,9 @@ enum kad_reason {
 	KAD_REASON_UNRESOLVABLE = 3, /* path too long/deep or unreadable: fail closed */
 	KAD_REASON_SELF_PROTECT = 4,
 	KAD_REASON_FILELESS = 5,
-	KAD_REASON_INCONSISTENT = 6, /* rule set vanished mid-update twice: fail closed */
+	KAD_REASON_INCONSISTENT = 6,  /* rule set vanished mid-update twice: fail closed */
+	KAD_REASON_PROTECT_ENV = 7,   /* the protectEnv preset */
+	KAD_REASON_EXTERNAL_EXEC = 8, /* the exec preset */
 };
 
 #define KAD_EVENT_RESOURCE_MAX KAD_PATH_MAX

@@ -174,7 +174,9 @@ struct kad_path_scan {
 struct kad_context {
 	struct kad_header header; /* copy of the rule map's header entry */
 	struct kad_binding_key binding;
-	__u64 exe_hash; /* the acting task's executable, 0 = unknown */
+	__u64 exe_hash;	  /* the acting task's executable, 0 = unknown */
+	__u32 task_flags; /* enum kad_task_flags */
+	__u32 zero;
 };
 
 /* Input and output of kad_evaluate() (path.bpf.h). */
@@ -260,8 +262,39 @@ struct kad_path_op_request {
 	int slot;
 };
 
+/* One argument of an exec, for allowedArgs. */
+struct kad_arg {
+	union {
+		char s[128];
+		__u64 w[16];
+	};
+};
+
+/* A DNS query being parsed (dns.bpf.c). */
+#define KAD_DNS_PACKET 320 /* header, a name of up to 255 bytes, type, class */
+struct kad_dns {
+	__u8 packet[512 + 64];
+	char reversed[256 + 64]; /* "www.example.com" as "com.example.www", lower case */
+	__u16 label_start[KAD_DNS_MAX_LABELS];
+	__u8 label_len[KAD_DNS_MAX_LABELS];
+	__u64 level_hash[KAD_DNS_MAX_LABELS]; /* [i]: the i+1 last labels */
+	struct kad_sip sip;
+	__u64 tail;
+	__u32 n;
+	__u32 packet_len;
+	__u32 pos;
+	__u32 labels;
+	__u32 name_len; /* of the forward name in kad_scratch.path */
+	__u32 rev_len;
+	__u32 levels;
+	__u32 failed;
+	__u64 source; /* exe hash for fromSource keys, 0 = none */
+};
+
 struct kad_scratch {
 	char path[2 * KAD_PATH_MAX + KAD_PATH_SLACK];
+	struct kad_arg arg;
+	struct kad_dns dns;
 	struct kad_probe probes[KAD_MAX_PROBES];
 	struct kad_event event;
 	struct kad_eval_request req;
@@ -367,6 +400,7 @@ static __always_inline int kad_current_context(struct kad_context *ctx)
 	if (tag && tag->binding.kind) {
 		ctx->binding = tag->binding;
 		ctx->exe_hash = tag->exe_hash;
+		ctx->task_flags = tag->flags;
 		return kad_rules_of(&ctx->binding, &ctx->header) != NULL;
 	}
 
@@ -388,6 +422,7 @@ static __always_inline int kad_current_context(struct kad_context *ctx)
 	if (tag) {
 		tag->binding = ctx->binding;
 		tag->exe_hash = 0;
+		tag->flags = 0;
 	}
 	return 1;
 }
@@ -599,6 +634,25 @@ static __always_inline int kad_finish(struct kad_context *ctx, struct kad_verdic
 		kad_event_send(e, len);
 	}
 	return err;
+}
+
+/*
+ * A preset whose condition held: Block denies, Audit reports. Presets are
+ * not rules, so the event names no rule and `reason` says which preset.
+ */
+static __always_inline int kad_preset_finish(struct kad_context *ctx, __u8 preset_action, __u8 reason,
+					     struct kad_scratch *s, __u16 op, __u32 path_start, __u32 len)
+{
+	struct kad_verdict v = {.decision = KAD_ACTION_NONE, .audited = 1, .reason = reason};
+	v.rule = ~0u;
+	v.audit_rule = ~0u;
+	if (preset_action == KAD_ACTION_BLOCK) {
+		v.decision = KAD_ACTION_BLOCK;
+		v.audited = 0;
+	}
+	s->event.aux = 0;
+	s->event.aux2 = 0;
+	return kad_finish(ctx, &v, KAD_CAT_MAX, s, op, path_start, len);
 }
 
 /* Whether the current task has a controlling terminal (KubeArmor's pts). */

@@ -28,6 +28,35 @@ static __always_inline __u32 kad_owner_condition(struct inode *inode)
 	return BPF_CORE_READ(task, cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val) ? KAD_COND_OWNER : 0;
 }
 
+#define KAD_PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * The protectEnv preset: is `file` the environment of another process
+ * (/proc/<pid>/environ, /proc/<pid>/task/<tid>/environ)? Decided by the
+ * inode, not the path, so a procfs mounted elsewhere is covered too: every
+ * per-process procfs inode records the struct pid it describes. A task may
+ * read its own environment (/proc/self/environ).
+ */
+static __always_inline int kad_foreign_environ(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != KAD_PROC_SUPER_MAGIC)
+		return 0;
+	union {
+		char s[8];
+		__u64 word;
+	} name = {}, environ = {.s = "environ"};
+	const unsigned char *dname = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(name.s, sizeof(name.s), dname) != sizeof(name.s) || name.word != environ.word)
+		return 0;
+	struct proc_inode *pi = (void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode);
+	struct pid *target = BPF_CORE_READ(pi, pid);
+	if (!target)
+		return 0; /* not a per-process file */
+	struct task_struct *task = bpf_get_current_task_btf();
+	return target != BPF_CORE_READ(task, thread_pid) && target != BPF_CORE_READ(task, signal, pids[PIDTYPE_TGID]);
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(kad_file_open, struct file *file, int ret)
 {
@@ -49,7 +78,8 @@ int BPF_PROG(kad_file_open, struct file *file, int ret)
 	}
 	int err = 0;
 	struct kad_context *cur = &s->req.subject;
-	if (!kad_current_context(cur) || !cur->header.has_rules[KAD_CAT_FILE])
+	if (!kad_current_context(cur) ||
+	    (!cur->header.has_rules[KAD_CAT_FILE] && cur->header.protect_env_action == KAD_ACTION_NONE))
 		goto out;
 
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -61,6 +91,14 @@ int BPF_PROG(kad_file_open, struct file *file, int ret)
 		err = kad_deny_unresolvable(cur, s, op, what, sizeof(what) - 1);
 		goto out;
 	}
+
+	if (cur->header.protect_env_action != KAD_ACTION_NONE && kad_foreign_environ(file)) {
+		err = kad_preset_finish(cur, cur->header.protect_env_action, KAD_REASON_PROTECT_ENV, s, op, 0, n - 1);
+		if (err)
+			goto out;
+	}
+	if (!cur->header.has_rules[KAD_CAT_FILE])
+		goto out;
 
 	struct kad_eval_request *req = kad_request(s, slot, cur, KAD_CAT_FILE, 0, n - 1);
 	req->is_dir = (BPF_CORE_READ(inode, i_mode) & KAD_S_IFMT) == KAD_S_IFDIR;

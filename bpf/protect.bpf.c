@@ -16,7 +16,6 @@
 #define KAD_MS_MOVE 8192
 #define KAD_MS_REMOUNT 32
 
-
 /* Whether `task` belongs to the same container as the current task. */
 static __always_inline int kad_same_container(struct kad_context *cur, struct task_struct *task)
 {

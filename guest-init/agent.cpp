@@ -375,6 +375,11 @@ void Agent::register_services(ttrpc::Server& server)
                                 enforcer.enforcer->apply(*e->binding, e->rules,
                                                          {"/proc/" + std::to_string(pid) + "/root"});
                         };
+                        hooks.exec_spawned = [this, entry_of](pid_t pid) {
+                            auto e = entry_of();
+                            if (e->binding)
+                                enforcer.enforcer->mark_external(*e->binding, pid);
+                        };
                         hooks.unbind = [this, weak] {
                             if (auto e = weak.lock(); e && e->binding) {
                                 enforcer.enforcer->unbind(*e->binding);

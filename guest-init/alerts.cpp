@@ -38,6 +38,8 @@ std::string lsm_hook(kadapter::Operation op)
         return "FILE_OPEN";
     case Operation::Socket:
         return "SOCKET_CREATE";
+    case Operation::DnsQuery:
+        return "SOCKET_SENDMSG";
     case Operation::Capability:
         return "CAPABLE";
     case Operation::FileUnlink:

@@ -233,6 +233,8 @@ std::shared_ptr<Process> Container::exec(const std::string& exec_id, const grpc:
     Spawned spawned = spawn_process(c, stdio);
     try {
         move_into_cgroup(spawned.pid);
+        if (hooks_.exec_spawned)
+            hooks_.exec_spawned(spawned.pid);
     } catch (...) {
         Reaper::instance().kill_and_reap(spawned.pid);
         throw;

@@ -36,6 +36,10 @@ struct PolicyHooks {
     // before exec: rule paths can now be resolved exactly as the container
     // will see them. Throws to fail the creation.
     std::function<void(pid_t pid)> set_up;
+    // Called for each ExecProcess once its process is parked before exec:
+    // it is marked as started from outside (the `exec` preset). Throws to
+    // fail the exec.
+    std::function<void(pid_t pid)> exec_spawned;
     std::function<void()> unbind;
 };
 

@@ -272,6 +272,13 @@ kadapter_status kadapter_unbind(kadapter_enforcer* enforcer, kadapter_container_
     return guarded([&] { enforcer->engine.unbind(id); });
 }
 
+kadapter_status kadapter_mark_external(kadapter_enforcer* enforcer, kadapter_container_id id, pid_t pid)
+{
+    if (!enforcer)
+        return null_argument(__func__, "enforcer");
+    return guarded([&] { enforcer->engine.mark_external(id, pid); });
+}
+
 kadapter_status kadapter_cgroup_id(const char* cgroup_dir, uint64_t* out)
 {
     if (!cgroup_dir || !out)

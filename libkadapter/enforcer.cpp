@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
@@ -495,6 +497,29 @@ void Enforcer::unbind(ContainerId id)
         __atomic_sub_fetch(&impl_->skel->bss->kad_pidns_bindings, 1, __ATOMIC_SEQ_CST);
     impl_->retire(c.info.ruleset_id);
     impl_->containers.erase(it);
+}
+
+void Enforcer::mark_external(ContainerId id, pid_t pid)
+{
+    if (pid <= 0)
+        throw Error(Errc::InvalidArgument, "pid " + std::to_string(pid) + " is not a process");
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->containers.find(id);
+    if (it == impl_->containers.end())
+        throw Error(Errc::NotFound, "no container " + std::to_string(id));
+    // Task storage is keyed by a pidfd from user space.
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd)
+        throw_errno(errno, "opening a pidfd for process " + std::to_string(pid));
+    int tags = bpf_map__fd(impl_->skel->maps.kad_task_tags);
+    kad_task_tag tag{};
+    int fd = pidfd.get();
+    if (bpf_map_lookup_elem(tags, &fd, &tag) != 0 || std::memcmp(&tag.binding, &it->second.key, sizeof(tag.binding)))
+        tag = kad_task_tag{.binding = it->second.key};
+    tag.flags |= KAD_TASK_EXTERNAL;
+    if (bpf_map_update_elem(tags, &fd, &tag, BPF_ANY) != 0)
+        throw_errno(errno, "marking process " + std::to_string(pid) + " of container '" + it->second.info.name +
+                               "' as started from outside");
 }
 
 std::vector<ContainerInfo> Enforcer::containers() const

@@ -44,6 +44,8 @@ Operation operation_of(uint16_t op)
         return Operation::FileCreate;
     case KAD_OP_SOCKET:
         return Operation::Socket;
+    case KAD_OP_DNS:
+        return Operation::DnsQuery;
     case KAD_OP_CAPABILITY:
         return Operation::Capability;
     case KAD_OP_PROTECT:
@@ -67,6 +69,10 @@ Reason reason_of(uint8_t r)
         return Reason::FilelessExec;
     case KAD_REASON_INCONSISTENT:
         return Reason::Inconsistent;
+    case KAD_REASON_PROTECT_ENV:
+        return Reason::ProtectEnv;
+    case KAD_REASON_EXTERNAL_EXEC:
+        return Reason::ExternalExec;
     default:
         return Reason::Rule;
     }
@@ -195,6 +201,8 @@ const char* to_string(Operation o)
         return "create";
     case Operation::Socket:
         return "socket";
+    case Operation::DnsQuery:
+        return "dns";
     case Operation::Capability:
         return "capability";
     case Operation::SelfProtection:
@@ -211,6 +219,7 @@ const char* kubearmor_operation(Operation o)
     case Operation::Exec:
         return "Process";
     case Operation::Socket:
+    case Operation::DnsQuery:
         return "Network";
     case Operation::Capability:
         return "Capabilities";
@@ -238,6 +247,10 @@ const char* to_string(Reason r)
         return "fileless exec";
     case Reason::Inconsistent:
         return "rule set changing";
+    case Reason::ProtectEnv:
+        return "protectEnv preset";
+    case Reason::ExternalExec:
+        return "exec preset";
     }
     return "?";
 }

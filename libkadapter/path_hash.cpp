@@ -74,6 +74,15 @@ uint64_t inode_hash(const HashKey& key, uint64_t kernel_dev, uint64_t ino)
     return siphash(key, bytes);
 }
 
+uint64_t arg_hash(const HashKey& key, uint32_t rule, std::string_view arg)
+{
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 4; ++i)
+        bytes[i] = static_cast<char>((rule >> (8 * i)) & 0xff);
+    bytes.append(arg);
+    return siphash(key, bytes);
+}
+
 uint64_t kernel_dev_of(uint64_t st_dev)
 {
     // The kernel's dev_t is MAJOR << 20 | MINOR (include/linux/kdev_t.h).

@@ -20,6 +20,10 @@ inline uint64_t path_hash(const HashKey& key, std::string_view path)
     return siphash(key, path);
 }
 
+// A listed argument of process rule `rule` (allowedArgs): the hash of the
+// rule index (little-endian 64-bit) followed by the argument.
+uint64_t arg_hash(const HashKey& key, uint32_t rule, std::string_view arg);
+
 // Identity of a file: the hash of its kernel dev_t (MKDEV layout, as in
 // super_block.s_dev) and inode number, both little-endian 64-bit.
 uint64_t inode_hash(const HashKey& key, uint64_t kernel_dev, uint64_t ino);

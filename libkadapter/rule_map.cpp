@@ -131,6 +131,15 @@ public:
             slot.refs.push_back(ref);
     }
 
+    // A key whose presence is the information (allowedArgs).
+    void mark(uint32_t kind, uint64_t hash)
+    {
+        kad_rule_key k{};
+        k.kind = kind;
+        k.hash = hash;
+        refs_[k];
+    }
+
     uint64_t hash(const std::string& s) const { return path_hash(key_, s); }
     const HashKey& key() const { return key_; }
 
@@ -188,6 +197,16 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
             h.flags |= kinds.sources_flag;
         }
         const std::string what = std::string(category) + " rule on " + rule.path;
+        if (!rule.allowed_args.empty()) {
+            if (!kinds.name)
+                throw Error(Errc::InvalidArgument, what + ": allowedArgs apply to process rules only");
+            b.mark(KAD_KEY_EXEC_ARGSET, rule.origin);
+            // Longer arguments never match in the kernel (the linter warns).
+            for (const auto& arg : rule.allowed_args)
+                if (arg.size() <= KAD_MAX_ARG_LEN)
+                    b.mark(KAD_KEY_EXEC_ARG, arg_hash(b.key(), rule.origin, arg));
+            h.flags |= KAD_HDR_EXEC_ARGS;
+        }
 
         switch (rule.match) {
         case PathMatch::Exact: {
@@ -196,7 +215,7 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
                 throw Error(Errc::InvalidArgument, what + ": a path rule must not end in '/'");
             b.add(kinds.path, b.hash(path), source, ref, what);
             const bool guard = kinds.guard_reads && rule.action == Action::Block && !rule.owner_only && !rule.no_tty &&
-                               rule.source.empty();
+                               rule.allowed_args.empty() && rule.source.empty();
             if (guard) {
                 b.add(KAD_KEY_FILE_PATH, b.hash(path), 0, ref, what);
                 h.has_rules[KAD_CAT_FILE] = 1;
@@ -317,6 +336,48 @@ void compile_network_rules(Builder& b, kad_header& h, const std::vector<NetworkR
     }
 }
 
+// DNS keys hash the name with its labels reversed ("com.example"), so the
+// kernel hashes every parent domain of a query in one pass.
+std::string reversed_labels(const std::string& domain)
+{
+    std::string out;
+    size_t end = domain.size();
+    while (true) {
+        size_t dot = domain.rfind('.', end == 0 ? std::string::npos : end - 1);
+        size_t begin = dot == std::string::npos || dot >= end ? 0 : dot + 1;
+        if (!out.empty())
+            out += '.';
+        out += domain.substr(begin, end - begin);
+        if (begin == 0)
+            break;
+        end = begin - 1;
+    }
+    return out;
+}
+
+void compile_dns_rules(Builder& b, kad_header& h, const RuleSet& rules)
+{
+    for (const auto& rule : rules.dns) {
+        if (rule.domain.empty() || rule.domain.front() == '.' || rule.domain.back() == '.')
+            throw Error(Errc::InvalidArgument, "DNS rule domain '" + rule.domain + "' is not a domain name");
+        RuleRef ref;
+        ref.origin = rule.origin;
+        ref.action = rule.action;
+        uint64_t source = 0;
+        if (!rule.source.empty()) {
+            source = b.hash(normalize_path(rule.source));
+            h.flags |= KAD_HDR_DNS_SOURCES;
+        }
+        std::string domain = rule.domain; // the kernel lower-cases queries
+        std::transform(domain.begin(), domain.end(), domain.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        b.add(KAD_KEY_DNS, b.hash(reversed_labels(domain)), source, ref, "DNS rule on " + rule.domain);
+        h.flags |= KAD_HDR_DNS;
+    }
+    if (rules.dns_allow_list())
+        h.flags |= KAD_HDR_DNS_ALLOW_LIST;
+}
+
 void compile_capability_rules(Builder& b, kad_header& h, const std::vector<CapabilityRule>& rules)
 {
     for (const auto& rule : rules) {
@@ -369,9 +430,17 @@ CompiledRuleMap compile_rule_map(const RuleSet& rules, const HashKey& key, uint6
                         KAD_KEY_EXEC_PATTERN, KAD_HDR_EXEC_PATTERNS},
                        "process", resolver, out.automata[KAD_DFA_EXEC]);
     compile_network_rules(b, h, rules.network);
+    compile_dns_rules(b, h, rules);
     compile_capability_rules(b, h, rules.capabilities);
-    if (rules.fileless_exec && *rules.fileless_exec != Action::Allow)
-        h.fileless_action = *rules.fileless_exec == Action::Block ? KAD_ACTION_BLOCK : KAD_ACTION_AUDIT;
+    // A preset given Allow does nothing: there is nothing for it to allow.
+    auto preset = [](const std::optional<Action>& a) -> __u8 {
+        if (!a || *a == Action::Allow)
+            return KAD_ACTION_NONE;
+        return *a == Action::Block ? KAD_ACTION_BLOCK : KAD_ACTION_AUDIT;
+    };
+    h.fileless_action = preset(rules.fileless_exec);
+    h.protect_env_action = preset(rules.protect_env);
+    h.external_exec_action = preset(rules.external_exec);
 
     const Category cats[KAD_CAT_MAX] = {Category::Process, Category::File, Category::Network, Category::Capabilities};
     for (int c = 0; c < KAD_CAT_MAX; ++c) {

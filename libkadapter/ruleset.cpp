@@ -37,6 +37,11 @@ const char* to_string(Category c)
     return "?";
 }
 
+bool RuleSet::dns_allow_list() const
+{
+    return std::any_of(dns.begin(), dns.end(), [](const DnsRule& r) { return r.action == Action::Allow; });
+}
+
 bool RuleSet::allow_list(Category c) const
 {
     auto allows = [](const auto& rules) {

@@ -92,6 +92,12 @@ public:
     void apply(ContainerId id, const RuleSet& rules, const BindOptions& options);
     // Removes the binding and every map entry it owned.
     void unbind(ContainerId id);
+    // Marks a process the agent started in the container from outside (an
+    // exec, as `kubectl exec` makes), before it runs anything: the `exec`
+    // preset governs it and its descendants. The process is bound to the
+    // container from now on, whatever its cgroup. The caller keeps `pid`
+    // from being reaped meanwhile (it is its parked child).
+    void mark_external(ContainerId id, pid_t pid);
 
     std::vector<ContainerInfo> containers() const;
     ContainerInfo container(ContainerId id) const;

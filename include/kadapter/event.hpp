@@ -25,6 +25,7 @@ enum class Operation : uint8_t {
     FileChown,
     FileCreate,
     Socket,
+    DnsQuery, // resource: the name asked for
     Capability,
     SelfProtection,
     AlertThreshold,
@@ -35,8 +36,10 @@ enum class Reason : uint8_t {
     Posture,      // allow-list mode and nothing allowed it
     Unresolvable, // path longer/deeper than evaluable: denied
     SelfProtection,
-    FilelessExec,
+    FilelessExec, // the filelessExec preset
     Inconsistent, // rule set swapped twice during one evaluation: denied
+    ProtectEnv,   // the protectEnv preset
+    ExternalExec, // the exec preset
 };
 
 const char* to_string(Operation);

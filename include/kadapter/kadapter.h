@@ -102,6 +102,10 @@ kadapter_status kadapter_bind_pid(kadapter_enforcer* enforcer, const char* name,
 kadapter_status kadapter_apply(kadapter_enforcer* enforcer, kadapter_container_id id, const kadapter_ruleset* rules,
                                const char* root);
 kadapter_status kadapter_unbind(kadapter_enforcer* enforcer, kadapter_container_id id);
+/* Marks a process the agent started in the container from outside (an
+ * exec, as `kubectl exec` makes), before it runs anything: the `exec`
+ * preset governs it and its descendants. It is bound to the container. */
+kadapter_status kadapter_mark_external(kadapter_enforcer* enforcer, kadapter_container_id id, pid_t pid);
 
 /* The id of a cgroup v2 directory, e.g. "/sys/fs/cgroup/pod1/ctr1". */
 kadapter_status kadapter_cgroup_id(const char* cgroup_dir, uint64_t* out);

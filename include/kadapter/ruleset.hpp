@@ -53,6 +53,8 @@ struct PathRule {
     bool no_tty = false;     // pts: false — tasks with a terminal get the verdict
     std::string source;      // fromSource executable; empty = any process
     uint32_t origin = 0;     // index into RuleSet::origins
+    // Process rules: execs whose arguments are all listed pass (allowedArgs).
+    std::vector<std::string> allowed_args;
 
     bool operator==(const PathRule&) const = default;
 };
@@ -70,6 +72,16 @@ struct NetworkRule {
     bool operator==(const NetworkRule&) const = default;
 };
 
+// matchDNSQueries: queries for `domain` or any name below it.
+struct DnsRule {
+    std::string domain; // lower case, no leading or trailing '.'
+    Action action = Action::Block;
+    std::string source;
+    uint32_t origin = 0;
+
+    bool operator==(const DnsRule&) const = default;
+};
+
 struct CapabilityRule {
     int capability = 0; // Linux capability number (CAP_NET_RAW = 13)
     Action action = Action::Block;
@@ -83,6 +95,7 @@ struct RuleSet {
     std::vector<PathRule> process;
     std::vector<PathRule> file;
     std::vector<NetworkRule> network;
+    std::vector<DnsRule> dns; // own allow-list mode, the network posture
     std::vector<CapabilityRule> capabilities;
 
     // Postures apply to categories in allow-list mode (some Allow rule);
@@ -91,17 +104,22 @@ struct RuleSet {
     Posture network_posture = Posture::Audit;
     Posture capabilities_posture = Posture::Audit;
 
-    std::optional<Action> fileless_exec; // the filelessExec preset
+    // Presets, each counting as one rule.
+    std::optional<Action> fileless_exec; // filelessExec: executing a file with no link (memfd, deleted)
+    std::optional<Action> protect_env;   // protectEnv: reading another process's environment
+    std::optional<Action> external_exec; // exec: execs with a terminal in processes the agent
+                                         // started from outside (ExecProcess, `kubectl exec -it`)
 
     std::vector<RuleOrigin> origins;
 
-    // Every rule, the filelessExec preset counting as one.
     size_t size() const
     {
-        return process.size() + file.size() + network.size() + capabilities.size() + (fileless_exec ? 1 : 0);
+        return process.size() + file.size() + network.size() + dns.size() + capabilities.size() +
+               (fileless_exec ? 1 : 0) + (protect_env ? 1 : 0) + (external_exec ? 1 : 0);
     }
     bool empty() const { return size() == 0; }
     bool allow_list(Category) const;
+    bool dns_allow_list() const;
     Posture posture(Category) const;
 
     bool operator==(const RuleSet&) const = default;

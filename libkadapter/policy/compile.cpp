@@ -4,6 +4,7 @@
 // deduplication and a canonical order, so equal policy sets give equal rule
 // sets whatever order they came in (docs/policy-semantics.md).
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <tuple>
@@ -76,11 +77,13 @@ public:
         normalise(rs.process);
         normalise(rs.file);
         normalise(rs.network);
+        normalise(rs.dns);
         normalise(rs.capabilities);
         if (diagnostics) {
             conflicts(rs.process, "process", diagnostics);
             conflicts(rs.file, "file", diagnostics);
             conflicts(rs.network, "network", diagnostics);
+            conflicts(rs.dns, "DNS", diagnostics);
             conflicts(rs.capabilities, "capabilities", diagnostics);
         }
         // Renumber the origins in order of first use.
@@ -96,6 +99,7 @@ public:
         remap(rs.process);
         remap(rs.file);
         remap(rs.network);
+        remap(rs.dns);
         remap(rs.capabilities);
         return rs;
     }
@@ -103,14 +107,16 @@ public:
 private:
     static auto key_of(const PathRule& r)
     {
-        return std::tie(r.match, r.path, r.source, r.action, r.read_only, r.owner_only, r.no_tty);
+        return std::tie(r.match, r.path, r.source, r.action, r.read_only, r.owner_only, r.no_tty, r.allowed_args);
     }
+    static auto key_of(const DnsRule& r) { return std::tie(r.domain, r.source, r.action); }
     static auto key_of(const NetworkRule& r) { return std::tie(r.protocol, r.source, r.action, r.no_tty); }
     static auto key_of(const CapabilityRule& r) { return std::tie(r.capability, r.source, r.action); }
 
     static auto target_of(const PathRule& r) { return std::tie(r.match, r.path, r.source); }
     static auto target_of(const NetworkRule& r) { return std::tie(r.protocol, r.source); }
     static auto target_of(const CapabilityRule& r) { return std::tie(r.capability, r.source); }
+    static auto target_of(const DnsRule& r) { return std::tie(r.domain, r.source); }
 
     static std::string describe(const PathRule& r)
     {
@@ -122,6 +128,7 @@ private:
     {
         return std::string(protocol_word(r.protocol)) + (r.source.empty() ? "" : " from " + r.source);
     }
+    static std::string describe(const DnsRule& r) { return r.domain + (r.source.empty() ? "" : " from " + r.source); }
     static std::string describe(const CapabilityRule& r)
     {
         return capability_name(r.capability) + (r.source.empty() ? "" : " from " + r.source);
@@ -189,6 +196,7 @@ void compile_paths(const Policy& p, const PathSection& section, Builder& b, std:
         r.read_only = mp.read_only;
         r.owner_only = mp.owner_only;
         r.no_tty = mp.pts.has_value() && !*mp.pts;
+        r.allowed_args = mp.allowed_args;
         add(r, mp.from_source);
     }
     for (const auto& md : section.directories) {
@@ -214,7 +222,31 @@ void compile_paths(const Policy& p, const PathSection& section, Builder& b, std:
     }
 }
 
-using Presets = std::map<Action, std::pair<const Policy*, std::string>>; // action -> where it was given
+// The presets kadapter enforces, and where each one's action goes.
+constexpr std::array<std::pair<const char*, std::optional<Action> RuleSet::*>, 3> kEnforcedPresets = {{
+    {kFilelessExec, &RuleSet::fileless_exec},
+    {kProtectEnv, &RuleSet::protect_env},
+    {kExecPreset, &RuleSet::external_exec},
+}};
+
+// preset name -> action -> where it was given
+using Presets = std::map<std::string, std::map<Action, std::pair<const Policy*, std::string>>>;
+
+// The names a DNS rule covers: the domain (dots trimmed, lower case) and,
+// as KubeArmor adds them, the domain with the cluster resolver's search
+// suffixes, which a pod's resolver tries first (ndots:5). A namespaced
+// policy's pods are in its namespace.
+std::vector<std::string> dns_names(const std::string& domain, const std::string& pod_namespace)
+{
+    size_t b = domain.find_first_not_of('.'), e = domain.find_last_not_of('.');
+    if (b == std::string::npos)
+        return {};
+    std::string d = lowercase(domain.substr(b, e - b + 1));
+    std::vector<std::string> out = {d, d + ".svc.cluster.local", d + ".cluster.local"};
+    if (!pod_namespace.empty())
+        out.push_back(d + "." + pod_namespace + ".svc.cluster.local");
+    return out;
+}
 
 void compile_into(const Policy& p, Builder& b, RuleSet& rs, Presets& presets)
 {
@@ -235,6 +267,18 @@ void compile_into(const Policy& p, Builder& b, RuleSet& rs, Presets& presets)
                     rs.network.push_back(r);
                 }
     }
+    for (const auto& q : p.network.dns_queries) {
+        DnsRule r;
+        r.origin = b.origin(origin_of(p, p.network.meta, q.meta, q.field), p);
+        r.action = b.origin_at(r.origin).action;
+        for (const auto& domain : q.domains)
+            for (const auto& name : dns_names(domain, p.namespace_))
+                for (const auto& src : sources_of(q.from_source)) {
+                    r.domain = name;
+                    r.source = src;
+                    rs.dns.push_back(r);
+                }
+    }
     for (const auto& mc : p.capabilities.capabilities) {
         uint32_t origin = b.origin(origin_of(p, p.capabilities.meta, mc.meta, mc.field), p);
         CapabilityRule r;
@@ -248,22 +292,24 @@ void compile_into(const Policy& p, Builder& b, RuleSet& rs, Presets& presets)
             }
     }
     for (const auto& preset : p.presets)
-        if (preset.name == kFilelessExec)
-            presets.emplace(preset.action.value_or(p.meta.action.value_or(Action::Block)),
-                            std::make_pair(&p, preset.field));
+        presets[preset.name].emplace(preset.action.value_or(p.meta.action.value_or(Action::Block)),
+                                     std::make_pair(&p, preset.field));
 }
 
-// Of several filelessExec presets the strictest applies: Block, then
-// Audit, then Allow.
-std::optional<Action> strictest(const Presets& presets, std::vector<Diagnostic>* diagnostics)
+// Of several actions given to one preset the strictest applies: Block,
+// then Audit, then Allow.
+std::optional<Action> strictest(const std::string& name, const Presets& presets, std::vector<Diagnostic>* diagnostics)
 {
+    auto given = presets.find(name);
+    if (given == presets.end())
+        return std::nullopt;
     for (Action a : {Action::Block, Action::Audit, Action::Allow}) {
-        auto it = presets.find(a);
-        if (it == presets.end())
+        auto it = given->second.find(a);
+        if (it == given->second.end())
             continue;
-        if (presets.size() > 1 && diagnostics)
+        if (given->second.size() > 1 && diagnostics)
             diagnostics->push_back(diagnostic(*it->second.first, Diagnostic::Level::Warning, it->second.second,
-                                              "filelessExec is given different actions; the strictest, " +
+                                              name + " is given different actions; the strictest, " +
                                                   std::string(to_string(a)) + ", applies"));
         return a;
     }
@@ -300,7 +346,8 @@ RuleSet compile_set(const std::vector<const Policy*>& policies, const Postures& 
     Presets presets;
     for (const Policy* p : policies)
         compile_into(*p, b, rs, presets);
-    rs.fileless_exec = strictest(presets, diagnostics);
+    for (const auto& [name, member] : kEnforcedPresets)
+        rs.*member = strictest(name, presets, diagnostics);
     return b.finish(std::move(rs), diagnostics);
 }
 
@@ -314,18 +361,20 @@ Diagnostic unsupported(const Policy& p, const std::string& field, const std::str
 std::vector<Diagnostic> unenforceable(const Policy& p)
 {
     std::vector<Diagnostic> out;
+    // allowedArgs pass an exec the way ownerOnly does; KubeArmor requires
+    // both of a rule that has both, which the kernel's decision cells
+    // cannot express yet.
     for (const auto& mp : p.process.paths)
-        if (!mp.allowed_args.empty())
+        if (!mp.allowed_args.empty() && (mp.owner_only || (mp.pts && !*mp.pts)))
             out.push_back(unsupported(p, mp.field + ".allowedArgs",
-                                      "kadapter cannot enforce allowedArgs yet (its rule set has no argument rules)"));
-    for (const auto& q : p.network.dns_queries)
-        out.push_back(
-            unsupported(p, q.field, "kadapter cannot enforce matchDNSQueries yet (its rule set has no DNS rules)"));
+                                      std::string("kadapter cannot enforce allowedArgs together with ") +
+                                          (mp.owner_only ? "ownerOnly" : "pts: false") + " in one rule"));
     for (const auto& preset : p.presets)
-        if (preset.name != kFilelessExec)
+        if (std::none_of(kEnforcedPresets.begin(), kEnforcedPresets.end(),
+                         [&](const auto& e) { return preset.name == e.first; }))
             out.push_back(unsupported(p, preset.field + ".name",
                                       "kadapter cannot enforce the '" + preset.name +
-                                          "' preset yet (of the presets, only filelessExec)"));
+                                          "' preset yet (of the presets: filelessExec, protectEnv, exec)"));
     return out;
 }
 

@@ -31,6 +31,8 @@ constexpr int kLastCrdCapability = 33; // mac_admin
 bool is_preset_name(const std::string& s);
 std::string preset_names();
 inline constexpr const char* kFilelessExec = "filelessExec";
+inline constexpr const char* kProtectEnv = "protectEnv";
+inline constexpr const char* kExecPreset = "exec";
 
 bool is_syscall_name(std::string_view name);
 

@@ -15,12 +15,6 @@ declare -A expected=(
   [getting-started/use-cases/res/disc-tools.yaml]="apiVersion: is required"
   # Invalid under KubeArmor's semantics: '*' in matchPaths is literal.
   [getting-started/use-cases/res/log-del.yaml]="use matchPatterns for globs"
-  # Valid, but not enforceable by kadapter yet: rejected so that the pod
-  # never runs under a weaker policy than written.
-  [pkg/KubeArmorOperator/recommend/preset-exec.yaml]="cannot enforce the 'exec' preset"
-  [pkg/KubeArmorOperator/recommend/preset-procenv.yaml]="cannot enforce the 'protectEnv' preset"
-  [tests/k8s_env/ksp/multiubuntu/ksp-ubuntu-1-allow-proc-args.yaml]="cannot enforce allowedArgs"
-  [tests/k8s_env/networktests/res/ksp-ubuntu-1-block-dns.yaml]="cannot enforce matchDNSQueries"
 )
 
 accepted=0 rejected=0 failures=0

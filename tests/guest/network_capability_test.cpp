@@ -126,3 +126,54 @@ action: Allow)"));
     CHECK(g.probe("ca", {"cap", "mknod"}).status == kEPERM);
     g.remove("ca");
 }
+
+TEST_CASE("network matchDNSQueries: the name asked for decides, subdomains and search suffixes included")
+{
+    auto& g = Guest::get();
+    auto dns = [&](const std::string& id, const std::string& mode, const std::string& name) {
+        return op(g, id, {"dns", mode, name});
+    };
+    g.start_pod("dns1", pod("dns1", ksp("dns-block", R"(network:
+  matchDNSQueries:
+    - domain: blocked.example.
+action: Block)")));
+    size_t mark = g.log_mark();
+    // However the resolver sends it: connected UDP (glibc), sendto (musl),
+    // IPv6, TCP with the length prefix in its own segment.
+    for (const char* mode : {"udp", "sendto", "udp6", "tcp"}) {
+        INFO(mode);
+        CHECK(dns("dns1", mode, "blocked.example") == kEACCES);
+    }
+    CHECK(g.alert(mark, {"\"PolicyName\":\"dns-block\"", "\"Operation\":\"Network\"", "blocked.example",
+                         "SOCKET_SENDMSG", "\"Action\":\"Block\""}));
+    CHECK(dns("dns1", "udp", "www.blocked.example") == kEACCES);                       // below the domain
+    CHECK(dns("dns1", "udp", "WWW.Blocked.EXAMPLE") == kEACCES);                       // any case
+    CHECK(dns("dns1", "udp", "blocked.example.svc.cluster.local") == kEACCES);         // the pod resolver's search
+    CHECK(dns("dns1", "udp", "blocked.example.default.svc.cluster.local") == kEACCES); // the policy's namespace
+    CHECK(dns("dns1", "udp", "blocked.example.other.svc.cluster.local") == 0);         // not another one
+    CHECK(dns("dns1", "udp", "notblocked.example") == 0);                              // labels, not characters
+    CHECK(dns("dns1", "udp", "example") == 0);                                         // the parent is not covered
+    CHECK(dns("dns1", "tcp", "other.example") == 0);
+    CHECK(dns("dns1", "sendto", "other.example") == 0);
+    g.remove("dns1");
+
+    // Allow-list: the allowed domain and its subdomains resolve, anything
+    // else gets the network posture; a more specific Block still wins.
+    PodOptions o = pod("dns2", ksp("dns-allow", R"(network:
+  matchDNSQueries:
+    - domain: allowed.example
+      action: Allow
+    - domain: private.allowed.example
+      action: Block)"));
+    o.annotations["io.katacontainers.kadapter.posture"] = "network=block";
+    g.start_pod("dns2", o);
+    mark = g.log_mark();
+    CHECK(dns("dns2", "udp", "allowed.example") == 0);
+    CHECK(dns("dns2", "udp", "api.allowed.example") == 0);
+    CHECK(dns("dns2", "udp", "private.allowed.example") == kEACCES);
+    CHECK(dns("dns2", "udp", "other.example") == kEACCES);
+    CHECK(g.alert(mark, {"\"PolicyName\":\"DefaultPosture\"", "other.example"}));
+    // DNS has its own allow-list mode: sockets are not restricted.
+    CHECK(sock(g, "dns2", "inet", "stream", "0") == 0);
+    g.remove("dns2");
+}

@@ -127,3 +127,57 @@ action: Audit)")));
     CHECK(g.alert(mark, {"\"PolicyName\":\"proc-audit\"", "\"Action\":\"Audit\"", "\"Operation\":\"Process\""}));
     g.remove("pu");
 }
+
+TEST_CASE("process: allowedArgs let only the listed arguments through")
+{
+    auto& g = Guest::get();
+    const std::string sleep = "/usr/local/bin/sleep-copy"; // busybox: argv[0] picks the applet
+    auto run = [&](const std::string& id, std::vector<std::string> argv) {
+        argv.insert(argv.begin(), {"exec", sleep});
+        return op(g, id, argv);
+    };
+    // KubeArmor's example: "block all arguments except allowedArgs".
+    g.start_pod("args1", pod("args1", ksp("args-block", R"(process:
+  matchPaths:
+    - path: /usr/local/bin/sleep-copy
+      allowedArgs: ["0", "00"]
+action: Block)")));
+    size_t mark = g.log_mark();
+    CHECK(run("args1", {"sleep", "0"}) == 0);
+    CHECK(run("args1", {"sleep", "0", "00"}) == 0);
+    CHECK(run("args1", {"sleep", "1"}) == kEACCES);
+    CHECK(g.alert(mark, {"\"PolicyName\":\"args-block\"", sleep, "\"Action\":\"Block\""}));
+    CHECK(run("args1", {"sleep", "0", "1"}) == kEACCES); // every argument must be listed
+    CHECK(run("args1", {"sleep"}) == kEACCES);           // bare: argv[0] is not listed
+    // At most 20 arguments, as in KubeArmor: more never match.
+    std::vector<std::string> twenty(20, "0"), twenty_one(21, "0");
+    twenty.insert(twenty.begin(), "sleep");
+    twenty_one.insert(twenty_one.begin(), "sleep");
+    CHECK(run("args1", twenty) == 0);
+    CHECK(run("args1", twenty_one) == kEACCES);
+    CHECK(run("args1", {"sleep", std::string(105, '0')}) == kEACCES); // longer than 104 bytes
+    // Other programs are not concerned.
+    CHECK(g.run("args1", {"sleep", "0"}).status == 0);
+    g.remove("args1");
+
+    // An Allow rule allows those arguments only (and puts execs in
+    // allow-list mode, under the default audit posture here).
+    g.start_pod("args2", pod("args2", ksp("args-allow", R"(process:
+  matchPaths:
+    - path: /usr/local/bin/sleep-copy
+      allowedArgs: ["0"]
+action: Allow)")));
+    CHECK(run("args2", {"sleep", "0"}) == 0);
+    CHECK(run("args2", {"sleep", "00"}) == kEACCES);
+    g.remove("args2");
+
+    g.start_pod("args3", pod("args3", ksp("args-audit", R"(process:
+  matchPaths:
+    - path: /usr/local/bin/sleep-copy
+      allowedArgs: ["0"]
+action: Audit)")));
+    mark = g.log_mark();
+    CHECK(run("args3", {"sleep", "00"}) == 0);
+    CHECK(g.alert(mark, {"\"PolicyName\":\"args-audit\"", "\"Action\":\"Audit\""}));
+    g.remove("args3");
+}

@@ -255,13 +255,26 @@ TEST_CASE("filelessExec: the preset's action, else the spec's, the strictest of 
           std::nullopt);
 }
 
+TEST_CASE("protectEnv and exec presets: each preset keeps its own action")
+{
+    auto ps = policies(ksp("p1", "  action: Audit\n  presets: [{name: protectEnv}, {name: exec, action: Block}]\n") +
+                       "---\n" + ksp("p2", "  presets: [{name: protectEnv, action: Allow}]\n"));
+    std::vector<Diagnostic> diags;
+    RuleSet rs = compile(ps, kAnyPod, {}, &diags);
+    CHECK(rs.protect_env == Action::Audit); // stricter than p2's Allow
+    CHECK(rs.external_exec == Action::Block);
+    CHECK(rs.fileless_exec == std::nullopt);
+    CHECK(rs.size() == 2);
+    REQUIRE(diags.size() == 1);
+    CHECK(diags[0].message.find("protectEnv is given different actions; the strictest, Audit, applies") !=
+          std::string::npos);
+}
+
 TEST_CASE("what kadapter cannot enforce fails compilation, naming every field")
 {
     auto ps = policies(ksp("unsupported", R"(  process:
-    matchPaths: [{path: /usr/bin/python3, allowedArgs: [-m, random]}]
-  network:
-    matchDNSQueries: [{domain: example.com}]
-  presets: [{name: protectEnv}]
+    matchPaths: [{path: /usr/bin/python3, ownerOnly: true, allowedArgs: [-m, random]}]
+  presets: [{name: protectProc}, {name: anonymousMapExec}]
 )"));
     try {
         compile(ps, kAnyPod);
@@ -269,17 +282,58 @@ TEST_CASE("what kadapter cannot enforce fails compilation, naming every field")
     } catch (const Error& e) {
         CHECK(e.code() == Errc::Unsupported);
         std::string m = e.what();
-        CHECK(m.find("t.yaml:7:56: error: spec.process.matchPaths[0].allowedArgs: policy unsupported: kadapter "
-                     "cannot enforce allowedArgs") != std::string::npos);
-        CHECK(m.find("spec.network.matchDNSQueries[0]") != std::string::npos);
+        CHECK(m.find("t.yaml:7:73: error: spec.process.matchPaths[0].allowedArgs: policy unsupported: kadapter "
+                     "cannot enforce allowedArgs together with ownerOnly in one rule") != std::string::npos);
         CHECK(m.find("spec.presets[0].name") != std::string::npos);
+        CHECK(m.find("spec.presets[1].name") != std::string::npos);
     }
     CHECK(unenforceable(ps[0]).size() == 3);
     // Only the policies that select the container are compiled for it.
-    auto narrowed = policies(ksp("dns-for-c", "  selector:\n    matchLabels: {kubearmor.io/container.name: \"[c]\"}\n"
-                                              "  network:\n    matchDNSQueries: [{domain: example.com}]\n"));
+    auto narrowed = policies(ksp("proc-for-c", "  selector:\n    matchLabels: {kubearmor.io/container.name: \"[c]\"}\n"
+                                               "  presets: [{name: protectProc}]\n"));
     CHECK_THROWS_AS(compile(narrowed, {"c", "", {}, false}), Error);
     CHECK(compile(narrowed, {"other", "", {}, false}).empty());
+}
+
+TEST_CASE("allowedArgs travel with their process rule")
+{
+    auto ps = policies(ksp("args", "  process:\n    matchPaths:\n"
+                                   "      - {path: /usr/bin/python3, allowedArgs: [-m, random]}\n"
+                                   "      - {path: /usr/bin/python3}\n"));
+    RuleSet rs = compile(ps, kAnyPod);
+    REQUIRE(rs.process.size() == 2); // not deduplicated: the arguments differ
+    CHECK(rs.process[0].allowed_args.empty());
+    CHECK(rs.process[1].allowed_args == std::vector<std::string>{"-m", "random"});
+}
+
+TEST_CASE("matchDNSQueries: trimmed, lower case, with the cluster resolver's search suffixes")
+{
+    auto ps = policies(ksp("dns",
+                           "  network:\n    matchDNSQueries:\n"
+                           "      - {domain: \".Example.COM.\", action: Allow}\n"
+                           "      - {domain: \"a.com,b.com\", fromSource: [{path: /bin/curl}]}\n",
+                           "  namespace: default\n"));
+    RuleSet rs = compile(ps, kAnyPod);
+    std::vector<std::string> names;
+    for (const auto& r : rs.dns)
+        names.push_back(r.domain + (r.source.empty() ? "" : " from " + r.source) + " " + to_string(r.action));
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{
+                       "a.com from /bin/curl Block",
+                       "a.com.cluster.local from /bin/curl Block",
+                       "a.com.default.svc.cluster.local from /bin/curl Block",
+                       "a.com.svc.cluster.local from /bin/curl Block",
+                       "b.com from /bin/curl Block",
+                       "b.com.cluster.local from /bin/curl Block",
+                       "b.com.default.svc.cluster.local from /bin/curl Block",
+                       "b.com.svc.cluster.local from /bin/curl Block",
+                       "example.com Allow",
+                       "example.com.cluster.local Allow",
+                       "example.com.default.svc.cluster.local Allow",
+                       "example.com.svc.cluster.local Allow",
+                   });
+    CHECK(rs.dns_allow_list());
+    CHECK_FALSE(rs.allow_list(Category::Network)); // protocols have their own mode
 }
 
 TEST_CASE("compile refuses a policy that does not validate")

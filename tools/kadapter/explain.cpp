@@ -41,9 +41,16 @@ void print_table(const std::vector<Row>& rows)
 
 // What a rule does, given its options (the "static actions" of
 // docs/policy-semantics.md, as the engine's decision tables apply them).
-std::string effect(Action action, bool read_only, bool owner_only, bool no_tty)
+std::string effect(Action action, bool read_only, bool owner_only, bool no_tty,
+                   const std::vector<std::string>& args = {})
 {
     std::vector<std::string> v; // the conditions under which the options object
+    if (!args.empty()) {
+        std::string list;
+        for (const auto& a : args)
+            list += (list.empty() ? "" : " ") + a;
+        v.push_back("arguments other than [" + list + "]");
+    }
     if (read_only)
         v.push_back("writing");
     if (owner_only)
@@ -59,7 +66,10 @@ std::string effect(Action action, bool read_only, bool owner_only, bool no_tty)
     case Action::Block:
         if (v.empty())
             return "block";
-        return "block if " + when + (owner_only ? "; allow the owner" : "; else less specific rules decide");
+        return "block if " + when +
+               (owner_only      ? "; allow the owner"
+                : !args.empty() ? "; allow those"
+                                : "; else less specific rules decide");
     case Action::Audit:
         return v.empty() ? "audit" : "audit if " + when;
     }
@@ -146,8 +156,8 @@ void path_category(const RuleSet& rs, Category c, std::vector<PathRule> rules)
                      [](const PathRule& a, const PathRule& b) { return path_rank(a) < path_rank(b); });
     std::vector<Row> rows = {{"EFFECT", "TARGET", "SOURCE", "RULE"}};
     for (const auto& r : rules)
-        rows.push_back(
-            {effect(r.action, r.read_only, r.owner_only, r.no_tty), target(r), source(r.source), why(rs, r.origin)});
+        rows.push_back({effect(r.action, r.read_only, r.owner_only, r.no_tty, r.allowed_args), target(r),
+                        source(r.source), why(rs, r.origin)});
     print_table(rows);
 }
 
@@ -189,6 +199,18 @@ int run(const ExplainOptions& o)
                             why(rs, r.origin)});
         print_table(rows);
     }
+    if (!rs.dns.empty()) {
+        std::cout << "\nDNS queries (a rule covers the names below its domain too): "
+                  << (rs.dns_allow_list()
+                          ? std::string("allow-list mode: what no rule allows is ") +
+                                (rs.posture(Category::Network) == Posture::Block ? "blocked" : "audited") +
+                                " by the network posture\n"
+                          : "deny-list mode: what no rule decides is allowed\n");
+        std::vector<Row> rows = {{"EFFECT", "TARGET", "SOURCE", "RULE"}};
+        for (const auto& r : rs.dns)
+            rows.push_back({effect(r.action, false, false, false), r.domain, source(r.source), why(rs, r.origin)});
+        print_table(rows);
+    }
     mode(rs, Category::Capabilities, !rs.capabilities.empty());
     if (!rs.capabilities.empty()) {
         auto rules = rs.capabilities;
@@ -203,7 +225,13 @@ int run(const ExplainOptions& o)
         print_table(rows);
     }
     if (rs.fileless_exec)
-        std::cout << "\npresets: filelessExec " << to_string(*rs.fileless_exec) << " (executing memory-backed files)\n";
+        std::cout << "\npreset filelessExec: " << to_string(*rs.fileless_exec) << " (executing memory-backed files)\n";
+    if (rs.protect_env)
+        std::cout << "\npreset protectEnv: " << to_string(*rs.protect_env)
+                  << " (reading another process's /proc/<pid>/environ)\n";
+    if (rs.external_exec)
+        std::cout << "\npreset exec: " << to_string(*rs.external_exec)
+                  << " (execs with a terminal in processes started by `kubectl exec`)\n";
     return kExitOk;
 }
 

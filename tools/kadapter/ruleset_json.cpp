@@ -49,6 +49,7 @@ nlohmann::ordered_json path_rules(const std::vector<PathRule>& rules)
                        {"readOnly", r.read_only},
                        {"ownerOnly", r.owner_only},
                        {"notFromTerminal", r.no_tty},
+                       {"allowedArgs", r.allowed_args},
                        {"source", r.source},
                        {"origin", r.origin}});
     return out;
@@ -73,13 +74,21 @@ nlohmann::ordered_json to_json(const RuleSet& rs)
                                 {"notFromTerminal", r.no_tty},
                                 {"source", r.source},
                                 {"origin", r.origin}});
+    j["dnsMode"] = rs.dns_allow_list() ? "allow-list" : "deny-list";
+    j["dns"] = nlohmann::ordered_json::array();
+    for (const auto& r : rs.dns)
+        j["dns"].push_back(
+            {{"domain", r.domain}, {"action", to_string(r.action)}, {"source", r.source}, {"origin", r.origin}});
     j["capabilities"] = nlohmann::ordered_json::array();
     for (const auto& r : rs.capabilities)
         j["capabilities"].push_back({{"capability", capability_name(r.capability)},
                                      {"action", to_string(r.action)},
                                      {"source", r.source},
                                      {"origin", r.origin}});
-    j["filelessExec"] = rs.fileless_exec ? nlohmann::ordered_json(to_string(*rs.fileless_exec)) : nullptr;
+    auto preset = [](const std::optional<Action>& a) { return a ? nlohmann::ordered_json(to_string(*a)) : nullptr; };
+    j["filelessExec"] = preset(rs.fileless_exec);
+    j["protectEnv"] = preset(rs.protect_env);
+    j["exec"] = preset(rs.external_exec);
     j["origins"] = nlohmann::ordered_json::array();
     for (const auto& o : rs.origins)
         j["origins"].push_back({{"policy", o.policy},

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -251,6 +252,64 @@ int vsock_connect(unsigned cid, unsigned port)
 
 // Module loads get no further than the LSM check with our hooks; without
 // them the kernel rejects this garbage as no ELF (ENOEXEC).
+// A DNS question for `name` (type A, class IN), as a resolver sends it.
+std::string dns_query(const std::string& name)
+{
+    std::string q = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    size_t start = 0;
+    while (start <= name.size()) {
+        size_t dot = name.find('.', start);
+        if (dot == std::string::npos)
+            dot = name.size();
+        q += static_cast<char>(dot - start);
+        q += name.substr(start, dot - start);
+        start = dot + 1;
+    }
+    q += std::string("\0\0\1\0\1", 5);
+    return q;
+}
+
+// Sends a DNS query for `name` to port 53 on loopback, the way `mode`
+// says: udp (connected), sendto, udp6 (sendto ::1), tcp (a listener of its
+// own, the length prefix written separately as glibc does).
+int dns_send(const std::string& mode, const std::string& name)
+{
+    std::string q = dns_query(name);
+    bool v6 = mode == "udp6";
+    sockaddr_in a4{};
+    a4.sin_family = AF_INET;
+    a4.sin_port = htons(53);
+    a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in6 a6{};
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons(53);
+    a6.sin6_addr = in6addr_loopback;
+    const sockaddr* addr = v6 ? reinterpret_cast<const sockaddr*>(&a6) : reinterpret_cast<const sockaddr*>(&a4);
+    socklen_t len = v6 ? sizeof(a6) : sizeof(a4);
+    if (mode == "tcp") {
+        int l = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (l < 0 || ::bind(l, addr, len) < 0 || ::listen(l, 1) < 0)
+            return -1;
+        int c = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (c < 0 || ::connect(c, addr, len) < 0)
+            return -1;
+        uint16_t n = htons(static_cast<uint16_t>(q.size()));
+        iovec iov[2] = {{&n, 2}, {q.data(), q.size()}};
+        return ::writev(c, iov, 2) < 0 ? -1 : 0;
+    }
+    int s = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    if (s < 0)
+        return -1;
+    if (mode == "udp") {
+        if (::connect(s, addr, len) < 0)
+            return -1;
+        return ::send(s, q.data(), q.size(), 0) < 0 ? -1 : 0;
+    }
+    return ::sendto(s, q.data(), q.size(), 0, addr, len) < 0 ? -1 : 0;
+}
+
 int init_module_garbage()
 {
     static const char garbage[64] = "not a module";
@@ -356,6 +415,8 @@ int main(int argc, char** argv)
         return report(init_module_garbage());
     if (op == "finit-module" && need(1))
         return report(finit_module_file(arg(2)));
+    if (op == "dns" && need(2))
+        return report(dns_send(arg(2), arg(3)));
     if (op == "vsock-connect" && need(2))
         return report(vsock_connect(std::atoi(arg(2)), std::atoi(arg(3))));
     if (op == "ioperm")

@@ -559,6 +559,39 @@ void Agent::register_services(ttrpc::Server& server)
             throw RpcError(Code::Cancelled, "the client went away");
         });
 
+    // ---- network (network.hpp) ----
+    add<grpc::UpdateInterfaceRequest, types::Interface>(
+        server, kAgentService, "UpdateInterface",
+        [this](const grpc::UpdateInterfaceRequest& req, const ttrpc::CallContext&) {
+            if (!req.has_interface())
+                throw RpcError(Code::InvalidArgument, "UpdateInterface: the request has no interface");
+            return network.update_interface(req.interface());
+        });
+
+    add<grpc::UpdateRoutesRequest, grpc::Routes>(
+        server, kAgentService, "UpdateRoutes", [this](const grpc::UpdateRoutesRequest& req, const ttrpc::CallContext&) {
+            if (!req.has_routes())
+                throw RpcError(Code::InvalidArgument, "UpdateRoutes: the request has no routes");
+            return network.update_routes(req.routes());
+        });
+
+    add<grpc::ListInterfacesRequest, grpc::Interfaces>(
+        server, kAgentService, "ListInterfaces",
+        [this](const grpc::ListInterfacesRequest&, const ttrpc::CallContext&) { return network.list_interfaces(); });
+
+    add<grpc::ListRoutesRequest, grpc::Routes>(
+        server, kAgentService, "ListRoutes",
+        [this](const grpc::ListRoutesRequest&, const ttrpc::CallContext&) { return network.list_routes(); });
+
+    add<grpc::AddARPNeighborsRequest, google::protobuf::Empty>(
+        server, kAgentService, "AddARPNeighbors",
+        [this](const grpc::AddARPNeighborsRequest& req, const ttrpc::CallContext&) {
+            if (!req.has_neighbors())
+                throw RpcError(Code::InvalidArgument, "AddARPNeighbors: the request has no neighbors");
+            network.add_arp_neighbors(req.neighbors());
+            return google::protobuf::Empty();
+        });
+
     // ---- kadapter.PolicyService ----
     add<kadapter::UpdatePolicyRequest, kadapter::UpdatePolicyResponse>(
         server, kPolicyService, "UpdatePolicy",

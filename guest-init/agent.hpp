@@ -13,6 +13,7 @@
 #include "container.hpp"
 #include "kadapter/annotations.hpp"
 #include "kadapter/enforcer.hpp"
+#include "network.hpp"
 #include "storage.hpp"
 #include "ttrpc/server.hpp"
 
@@ -57,6 +58,7 @@ public:
     AlertLog& alerts;
 
     Storages storages;
+    Network network;
     std::mutex mu;
     Sandbox sandbox;
     std::map<std::string, std::shared_ptr<Entry>> containers; // by container id (null while being created)

@@ -30,6 +30,7 @@ Guest::Guest()
         throw std::runtime_error("mkdtemp for the shared directory failed");
     shared_dir_ = dir;
     opts.shared_dir = shared_dir_;
+    opts.nic_mac = kNicMac;
     vm_ = std::make_unique<vm::GuestVm>(opts);
     std::cerr << "guest booted in " << vm_->boot_time().count() << " ms\n";
     // A mutation-testing build says which hook it left out (tests/mutation/).

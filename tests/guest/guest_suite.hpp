@@ -16,6 +16,9 @@ namespace kadapter::testing {
 inline constexpr const char* kRootfs = "/opt/kadapter/rootfs/busybox";
 inline constexpr const char* kServiceAccountDir = "/run/secrets/kubernetes.io/serviceaccount";
 inline constexpr const char* kToken = "/run/secrets/kubernetes.io/serviceaccount/token";
+// The MAC of the guest's NIC (virtio-net on QEMU's user network), which
+// the network tests configure as Kata's runtime would.
+inline constexpr const char* kNicMac = "52:54:00:6b:61:64";
 // Where the sandbox mounts Kata's shared directory (Guest::shared_dir()).
 inline constexpr const char* kSharedMountPoint = "/run/kata-containers/shared/containers";
 

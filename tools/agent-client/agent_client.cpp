@@ -114,6 +114,37 @@ void AgentClient::online_cpu_mem(uint32_t nb_cpus, bool wait, bool cpu_only)
     unary<google::protobuf::Empty>(kAgent, "OnlineCPUMem", req);
 }
 
+types::Interface AgentClient::update_interface(const types::Interface& iface)
+{
+    grpc::UpdateInterfaceRequest req;
+    *req.mutable_interface() = iface;
+    return unary<types::Interface>(kAgent, "UpdateInterface", req);
+}
+
+grpc::Routes AgentClient::update_routes(const grpc::Routes& routes)
+{
+    grpc::UpdateRoutesRequest req;
+    *req.mutable_routes() = routes;
+    return unary<grpc::Routes>(kAgent, "UpdateRoutes", req);
+}
+
+grpc::Interfaces AgentClient::list_interfaces()
+{
+    return unary<grpc::Interfaces>(kAgent, "ListInterfaces", grpc::ListInterfacesRequest());
+}
+
+grpc::Routes AgentClient::list_routes()
+{
+    return unary<grpc::Routes>(kAgent, "ListRoutes", grpc::ListRoutesRequest());
+}
+
+void AgentClient::add_arp_neighbors(const grpc::ARPNeighbors& neighbors)
+{
+    grpc::AddARPNeighborsRequest req;
+    *req.mutable_neighbors() = neighbors;
+    unary<google::protobuf::Empty>(kAgent, "AddARPNeighbors", req);
+}
+
 grpc::OOMEvent AgentClient::get_oom_event()
 {
     return unary<grpc::OOMEvent>(kAgent, "GetOOMEvent", grpc::GetOOMEventRequest());

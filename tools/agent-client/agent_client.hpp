@@ -51,6 +51,12 @@ public:
     void close_stdin(const std::string& id, const std::string& exec_id);
     void tty_resize(const std::string& id, const std::string& exec_id, uint32_t rows, uint32_t cols);
 
+    types::Interface update_interface(const types::Interface& iface);
+    grpc::Routes update_routes(const grpc::Routes& routes);
+    grpc::Interfaces list_interfaces();
+    grpc::Routes list_routes();
+    void add_arp_neighbors(const grpc::ARPNeighbors& neighbors);
+
     // Runs a command in a running container and collects its output.
     RunResult run(const std::string& id, const std::vector<std::string>& args, const std::string& exec_id = "");
     // Reads a stream until EOF.

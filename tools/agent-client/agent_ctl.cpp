@@ -4,10 +4,14 @@
 //   kadapter-agent-ctl --addr unix:///run/vm/agent.sock check
 //   kadapter-agent-ctl create web --rootfs /opt/kadapter/rootfs/busybox --policy p.yaml -- sleep 100
 //   kadapter-agent-ctl exec web -- cat /etc/passwd
+//   kadapter-agent-ctl update-interface 52:54:00:6b:61:64 --name eth0 --addr 10.0.2.15/24
+//   kadapter-agent-ctl update-routes 'default via 10.0.2.2 dev eth0'
+//   kadapter-agent-ctl list-routes
 #include <signal.h>
 
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -47,6 +51,78 @@ int signal_number(const std::string& s)
     if (auto it = names.find(n); it != names.end())
         return it->second;
     return std::stoi(s);
+}
+
+std::string scope_name(uint32_t scope)
+{
+    switch (scope) {
+    case 0:
+        return "global";
+    case 200:
+        return "site";
+    case 253:
+        return "link";
+    case 254:
+        return "host";
+    default:
+        return std::to_string(scope);
+    }
+}
+
+// One route the way `ip route` prints it: DEST [via GW] dev DEV [src SRC]
+// [scope SCOPE] [mtu N]; DEST is a prefix or "default".
+types::Route parse_route(const std::string& text)
+{
+    std::istringstream in(text);
+    std::vector<std::string> words{std::istream_iterator<std::string>(in), {}};
+    if (words.empty())
+        throw CLI::ValidationError("an empty route");
+    types::Route r;
+    r.set_dest(words[0] == "default" ? "" : words[0]);
+    for (size_t i = 1; i < words.size(); i += 2) {
+        if (i + 1 >= words.size())
+            throw CLI::ValidationError("route '" + text + "': '" + words[i] + "' needs a value");
+        const std::string& k = words[i];
+        const std::string& v = words[i + 1];
+        if (k == "via")
+            r.set_gateway(v);
+        else if (k == "dev")
+            r.set_device(v);
+        else if (k == "src")
+            r.set_source(v);
+        else if (k == "mtu")
+            r.set_mtu(static_cast<uint32_t>(std::stoul(v)));
+        else if (k == "scope")
+            r.set_scope(v == "global" || v == "universe" ? 0
+                        : v == "site"                    ? 200
+                        : v == "link"                    ? 253
+                        : v == "host"                    ? 254
+                                                         : static_cast<uint32_t>(std::stoul(v)));
+        else
+            throw CLI::ValidationError("route '" + text + "': unknown keyword '" + k + "'");
+    }
+    bool v6 = text.find(':') != std::string::npos;
+    r.set_family(v6 ? types::IPFamily::v6 : types::IPFamily::v4);
+    return r;
+}
+
+void print_routes(const grpc::Routes& routes)
+{
+    for (const auto& r : routes.routes()) {
+        bool any = r.dest() == "0.0.0.0/0" || r.dest() == "::/0" || r.dest().empty();
+        std::cout << (any ? "default" : r.dest());
+        if (!r.gateway().empty())
+            std::cout << " via " << r.gateway();
+        if (!r.device().empty())
+            std::cout << " dev " << r.device();
+        if (!r.source().empty())
+            std::cout << " src " << r.source();
+        if (r.scope() != 0)
+            std::cout << " scope " << scope_name(r.scope());
+        if (r.mtu() != 0)
+            std::cout << " mtu " << r.mtu();
+        std::cout << "\n";
+    }
 }
 
 } // namespace
@@ -281,6 +357,84 @@ int main(int argc, char** argv)
                 std::cout << e << "\n";
             if (r.dropped())
                 std::cerr << r.dropped() << " events were dropped\n";
+            return 0;
+        };
+    });
+
+    app.add_subcommand("list-interfaces", "ListInterfaces")->callback([&] {
+        action = [](AgentClient& c) {
+            auto all = c.list_interfaces();
+            for (const auto& i : all.interfaces()) {
+                std::cout << i.name() << "\t" << (i.hwaddr().empty() ? "-" : i.hwaddr()) << "\tmtu " << i.mtu()
+                          << ((i.raw_flags() & 1) ? "\tUP" : "\tDOWN");
+                for (const auto& a : i.ipaddresses())
+                    std::cout << "\t" << a.address() << "/" << a.mask();
+                std::cout << "\n";
+            }
+            return 0;
+        };
+    });
+    app.add_subcommand("list-routes", "ListRoutes (the main table)")->callback([&] {
+        action = [](AgentClient& c) {
+            print_routes(c.list_routes());
+            return 0;
+        };
+    });
+
+    auto* upif = app.add_subcommand("update-interface", "UpdateInterface: configure the NIC with this MAC");
+    std::string if_mac, if_name;
+    uint64_t if_mtu = 0;
+    std::vector<std::string> if_addrs;
+    upif->add_option("mac", if_mac, "its hardware address")->required();
+    upif->add_option("--name", if_name, "its new name")->required();
+    upif->add_option("--mtu", if_mtu, "0 = unchanged")->capture_default_str();
+    upif->add_option("--addr", if_addrs, "ADDRESS/PREFIX (repeatable; replaces its addresses)");
+    upif->callback([&] {
+        action = [&](AgentClient& c) {
+            types::Interface i;
+            i.set_hwaddr(if_mac);
+            i.set_name(if_name);
+            i.set_mtu(if_mtu);
+            for (const auto& a : if_addrs) {
+                auto [ip, len] = split_kv(a, '/');
+                auto* p = i.add_ipaddresses();
+                p->set_address(ip);
+                p->set_mask(len);
+                p->set_family(ip.find(':') != std::string::npos ? types::IPFamily::v6 : types::IPFamily::v4);
+            }
+            auto r = c.update_interface(i);
+            std::cout << r.name() << " " << r.hwaddr() << " mtu " << r.mtu() << "\n";
+            return 0;
+        };
+    });
+
+    auto* uproutes = app.add_subcommand("update-routes", "UpdateRoutes: replace the routes of the devices named");
+    std::vector<std::string> routes;
+    uproutes->add_option("route", routes, "'DEST [via GW] dev DEV [src SRC] [scope link] [mtu N]' (repeatable)")
+        ->required();
+    uproutes->callback([&] {
+        action = [&](AgentClient& c) {
+            grpc::Routes req;
+            for (const auto& r : routes)
+                *req.add_routes() = parse_route(r);
+            print_routes(c.update_routes(req));
+            return 0;
+        };
+    });
+
+    auto* neigh = app.add_subcommand("add-neighbor", "AddARPNeighbors: one permanent neighbour");
+    std::string n_ip, n_mac, n_dev;
+    neigh->add_option("ip", n_ip)->required();
+    neigh->add_option("--lladdr", n_mac, "its MAC address")->required();
+    neigh->add_option("--dev", n_dev)->required();
+    neigh->callback([&] {
+        action = [&](AgentClient& c) {
+            grpc::ARPNeighbors req;
+            auto* n = req.add_arpneighbors();
+            n->mutable_toipaddress()->set_address(n_ip);
+            n->set_lladdr(n_mac);
+            n->set_device(n_dev);
+            c.add_arp_neighbors(req);
             return 0;
         };
     });

@@ -211,6 +211,10 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
         args.insert(args.end(), {"-fsdev", "local,id=shared,security_model=none,path=" + options_.shared_dir, "-device",
                                  "virtio-9p-pci,fsdev=shared,mount_tag=kataShared"});
 
+    if (!options_.nic_mac.empty()) // as a CNI-plugged pod NIC: the runtime configures it with UpdateInterface
+        args.insert(args.end(), {"-netdev", "user,id=net0,ipv6=off", "-device",
+                                 "virtio-net-pci,netdev=net0,romfile=,mac=" + options_.nic_mac});
+
     auto started = std::chrono::steady_clock::now();
     qemu_ = spawn_qemu(args, workdir_);
 

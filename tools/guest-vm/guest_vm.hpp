@@ -27,6 +27,9 @@ struct GuestVmOptions {
     std::string initrd;        // kadapter-initrd.img
     std::string extra_cmdline; // appended to the kernel command line
     std::string shared_dir;    // host directory shared over virtio-9p as mount tag "kataShared" ("" = none)
+    // A virtio-net NIC with this MAC on QEMU's user-mode network (guest
+    // 10.0.2.0/24, the host's loopback reachable as 10.0.2.2); "" = none.
+    std::string nic_mac;
     int memory_mb = 1024;
     int cpus = 2;
     std::chrono::seconds boot_timeout{180};

@@ -19,6 +19,7 @@
 #include "alerts.hpp"
 #include "boot.hpp"
 #include "config.hpp"
+#include "debug_console.hpp"
 #include "reaper.hpp"
 #include "spawn.hpp"
 #include "ttrpc/server.hpp"
@@ -157,8 +158,6 @@ int main(int argc, char** argv)
         spdlog::warn("{}", w);
     for (const auto& [k, v] : config.ignored)
         spdlog::info("kernel parameter {}={} is not used by kadapter-init", k, v);
-    if (config.debug_console)
-        spdlog::warn("agent.debug_console is not supported by kadapter-init; ignoring it");
 
     if (pid1) {
         for (const auto& p : load_kernel_modules())
@@ -178,6 +177,8 @@ int main(int argc, char** argv)
     for (const auto& addr : server_addresses(config))
         serve(server, addr);
     spdlog::info("kadapter-init ready");
+    if (config.debug_console)
+        start_debug_console(config.debug_console_vport);
 
     agent.pump_events();
     for (;;)

@@ -20,6 +20,9 @@ mkdir -p "$stage"/{sbin,proc,sys,dev,run,tmp,etc,lib/modules}
 strip -o "$stage/sbin/init" "$init"
 ln -s sbin/init "$stage/init"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage/etc/passwd"
+# A shell for agent.debug_console: the test rootfs's busybox.
+mkdir -p "$stage/bin"
+ln -s /opt/kadapter/rootfs/busybox/bin/busybox "$stage/bin/sh"
 printf 'root:x:0:\n' > "$stage/etc/group"
 
 # Modules, with their dependencies, in load order. A kernel with the drivers

@@ -68,8 +68,12 @@ std::vector<std::string> qemu_args(const GuestVmOptions& o, const std::string& w
         "none",
         "-monitor",
         "none",
+        // The console: logged to a file, and a socket to type into
+        // (agent.debug_console's shell reads from it).
+        "-chardev",
+        "socket,id=console,path=" + workdir + "/console.sock,server=on,wait=off,logfile=" + workdir + "/console.log",
         "-serial",
-        "file:" + workdir + "/console.log",
+        "chardev:console",
         "-kernel",
         o.kernel,
         "-initrd",
@@ -275,6 +279,26 @@ bool GuestVm::running()
         return false;
     }
     return true;
+}
+
+void GuestVm::write_console(const std::string& text)
+{
+    // Connected only while writing: a connected reader that does not read
+    // would stall the guest's serial output.
+    int fd = connect_unix(workdir_ + "/console.sock");
+    if (fd < 0)
+        throw std::runtime_error("cannot connect to the guest console");
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n <= 0)
+            break;
+        done += n;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // let QEMU take it before the hang-up
+    ::close(fd);
+    if (done < text.size())
+        throw std::runtime_error("short write to the guest console");
 }
 
 std::string GuestVm::console_log() const

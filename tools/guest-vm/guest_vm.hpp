@@ -51,6 +51,8 @@ public:
     // host session at a time, as Kata's shim keeps one long-lived connection.
     agent::AgentClient& agent() { return *agent_; }
     std::string console_log() const;
+    // Types `text` into the guest's serial console.
+    void write_console(const std::string& text);
     std::string console_tail(size_t bytes = 8000) const;
     std::chrono::milliseconds boot_time() const { return boot_time_; }
     bool running();

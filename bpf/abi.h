@@ -133,6 +133,7 @@ enum kad_header_flags {
 	KAD_HDR_DNS = 1 << 12,	     /* matchDNSQueries rules */
 	KAD_HDR_DNS_SOURCES = 1 << 13,
 	KAD_HDR_DNS_ALLOW_LIST = 1 << 14, /* some DNS rule allows: DNS is in allow-list mode */
+	KAD_HDR_DNS_DENIES = 1 << 15,	  /* a DNS rule or the posture can deny a query */
 };
 
 /* Default posture of a category in allow-list mode. */

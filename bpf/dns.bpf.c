@@ -25,8 +25,10 @@
 #define KAD_DNS_PACKET_MASK 511
 
 /* Copies the query from the sender's buffer into s->dns.packet. A TCP
- * query starts with its two-byte length, which may be a segment of its own
- * (glibc writes it with writev). Returns the bytes copied, 0 if none. */
+ * send must be exactly one query: its two-byte length (which may be a
+ * segment of its own, as glibc writes it with writev) equal to the bytes
+ * that follow, so no second query rides behind an allowed one. Returns the
+ * bytes copied, 0 when there is no query to evaluate. */
 __weak __noinline int kad_dns_read(int slot, __u64 msg_ptr, int stream)
 {
 	struct kad_scratch *s = kad_scratch_get(slot);
@@ -34,28 +36,39 @@ __weak __noinline int kad_dns_read(int slot, __u64 msg_ptr, int stream)
 		return 0;
 	struct msghdr *msg = (struct msghdr *)msg_ptr;
 	__u8 type = BPF_CORE_READ(msg, msg_iter.iter_type);
-	const char *base;
+	__u64 total = BPF_CORE_READ(msg, msg_iter.count);
+	__u64 offset = BPF_CORE_READ(msg, msg_iter.iov_offset);
+	const char *base, *prefix_at;
 	__u64 len, skip = stream ? 2 : 0;
 	if (type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
-		base = BPF_CORE_READ(msg, msg_iter.ubuf);
-		len = BPF_CORE_READ(msg, msg_iter.count);
+		base = (const char *)BPF_CORE_READ(msg, msg_iter.ubuf) + offset;
+		len = total;
 	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
 		const struct iovec *iov = BPF_CORE_READ(msg, msg_iter.iov);
 		struct iovec v;
 		if (bpf_probe_read_kernel(&v, sizeof(v), iov))
 			return 0;
-		__u64 offset = BPF_CORE_READ(msg, msg_iter.iov_offset);
 		base = (const char *)v.iov_base + offset;
 		len = v.iov_len - offset;
-		if (stream && len == 2) {
+		if (stream && len == 2 && BPF_CORE_READ(msg, msg_iter.nr_segs) >= 2) {
+			prefix_at = base;
 			if (bpf_probe_read_kernel(&v, sizeof(v), iov + 1))
 				return 0;
 			base = v.iov_base;
 			len = v.iov_len;
 			skip = 0;
+			goto prefix;
 		}
 	} else {
-		return 0; /* kernel buffers: not a container's query */
+		return 0; /* kernel or fixed buffers */
+	}
+	prefix_at = base;
+prefix:
+	if (stream) {
+		__u16 prefix = 0;
+		if (total < 2 || bpf_probe_read_user(&prefix, sizeof(prefix), prefix_at) ||
+		    bpf_ntohs(prefix) != total - 2)
+			return 0;
 	}
 	if (len <= skip)
 		return 0;
@@ -82,7 +95,8 @@ static long kad_dns_label(__u32 i, void *data)
 	__u8 len = d->packet[pos & KAD_DNS_PACKET_MASK];
 	if (len == 0)
 		return 1;
-	if (len > 63 || d->labels >= KAD_DNS_MAX_LABELS || pos + 1 + len >= d->packet_len) {
+	if (len > 63 || d->labels >= KAD_DNS_MAX_LABELS || pos + 1 + len >= d->packet_len ||
+	    pos + 1 + len - KAD_DNS_HEADER > 255) {
 		d->failed = 1; /* compression pointer, overlong, or cut short */
 		return 1;
 	}
@@ -174,7 +188,8 @@ __weak __noinline int kad_dns_parse(int slot, __u32 packet_len)
 	d->tail = 0;
 	d->n = 0;
 	bpf_loop(256, kad_dns_hash_byte, &slot, 0);
-	return 1;
+	/* One level per label, or a label held a '.' byte of its own. */
+	return d->levels == d->labels;
 }
 
 /* Out of line: one verified copy for every probe. */
@@ -219,14 +234,17 @@ int BPF_PROG(kad_socket_sendmsg, struct socket *sock, struct msghdr *msg, int si
 	short type = BPF_CORE_READ(sock, type);
 	if (type != KAD_DNS_SOCK_DGRAM && type != KAD_DNS_SOCK_STREAM)
 		return 0;
-	/* sendto's address (a kernel copy) wins over the connected peer;
-	 * the port is at the same offset in sockaddr_in and sockaddr_in6. */
+	/* Where the data goes: for UDP, sendto's address (a kernel copy) when
+	 * it names one (AF_UNSPEC means the connected peer); for TCP the peer,
+	 * or the address of a fast-open connect. The port is at the same
+	 * offset in sockaddr_in and sockaddr_in6. */
 	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_dport);
 	void *addr = BPF_CORE_READ(msg, msg_name);
-	if (addr && BPF_CORE_READ(msg, msg_namelen) >= 4) {
+	if (addr && BPF_CORE_READ(msg, msg_namelen) >= 4 && (type == KAD_DNS_SOCK_DGRAM || port == 0)) {
 		__u16 sa[2] = {};
 		bpf_probe_read_kernel(sa, sizeof(sa), addr);
-		port = sa[1];
+		if (sa[0] == KAD_DNS_AF_INET || sa[0] == KAD_DNS_AF_INET6)
+			port = sa[1];
 	}
 	if (port != bpf_htons(KAD_DNS_PORT))
 		return 0;
@@ -238,8 +256,12 @@ int BPF_PROG(kad_socket_sendmsg, struct socket *sock, struct msghdr *msg, int si
 		goto out;
 	int n = kad_dns_read(slot, kad_ptr_value(msg), type == KAD_DNS_SOCK_STREAM);
 	if (!kad_dns_parse(slot, n)) {
-		static const char what[] = "<DNS query that cannot be parsed>";
-		err = kad_deny_unresolvable(&cur, s, KAD_OP_DNS, what, sizeof(what) - 1);
+		/* Fail closed only where the rules could deny something. */
+		err = 0;
+		if (cur.header.flags & KAD_HDR_DNS_DENIES) {
+			static const char what[] = "<DNS query that cannot be parsed>";
+			err = kad_deny_unresolvable(&cur, s, KAD_OP_DNS, what, sizeof(what) - 1);
+		}
 		goto out;
 	}
 	s->req.subject = cur;

@@ -78,9 +78,10 @@ static __noinline int kad_args_match(void *rules, int slot, __u32 rule)
  * allowedArgs act like ownerOnly: a Block rule lets the listed arguments
  * through, an Allow rule blocks other arguments, an Audit rule reports
  * other arguments. The rule that decided (else the one that audited) is
- * the one whose list counts.
+ * the one whose list counts. On an interpreter's pass ("#!", binfmt_misc)
+ * the caller's argv is not the interpreter's: nothing matches then.
  */
-__weak __noinline int kad_apply_allowed_args(struct kad_eval_request *req)
+__weak __noinline int kad_apply_allowed_args(struct kad_eval_request *req, int interpreter)
 {
 	if (!req)
 		return 0;
@@ -95,7 +96,7 @@ __weak __noinline int kad_apply_allowed_args(struct kad_eval_request *req)
 	struct kad_rule_key k = {.hash = rule, .kind = KAD_KEY_EXEC_ARGSET};
 	if (same && !bpf_map_lookup_elem(rules, &k))
 		return 0;
-	int match = same && kad_args_match(rules, req->slot, rule);
+	int match = same && !interpreter && kad_args_match(rules, req->slot, rule);
 	if (match) {
 		if (v->decision != KAD_ACTION_NONE && v->rule == rule)
 			v->decision = KAD_ACTION_ALLOW;
@@ -172,7 +173,7 @@ int BPF_PROG(kad_bprm_check, struct linux_binprm *bprm, int ret)
 		goto out;
 	}
 	if (req->subject.header.flags & KAD_HDR_EXEC_ARGS)
-		kad_apply_allowed_args(req);
+		kad_apply_allowed_args(req, BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename));
 	struct kad_verdict v = req->verdict;
 
 	s->event.aux = 0;

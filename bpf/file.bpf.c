@@ -78,8 +78,11 @@ int BPF_PROG(kad_file_open, struct file *file, int ret)
 	}
 	int err = 0;
 	struct kad_context *cur = &s->req.subject;
-	if (!kad_current_context(cur) ||
-	    (!cur->header.has_rules[KAD_CAT_FILE] && cur->header.protect_env_action == KAD_ACTION_NONE))
+	if (!kad_current_context(cur))
+		goto out;
+	/* protectEnv alone costs a look at the inode, not a path. */
+	int foreign_environ = cur->header.protect_env_action != KAD_ACTION_NONE && kad_foreign_environ(file);
+	if (!foreign_environ && !cur->header.has_rules[KAD_CAT_FILE])
 		goto out;
 
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -92,7 +95,7 @@ int BPF_PROG(kad_file_open, struct file *file, int ret)
 		goto out;
 	}
 
-	if (cur->header.protect_env_action != KAD_ACTION_NONE && kad_foreign_environ(file)) {
+	if (foreign_environ) {
 		err = kad_preset_finish(cur, cur->header.protect_env_action, KAD_REASON_PROTECT_ENV, s, op, 0, n - 1);
 		if (err)
 			goto out;

@@ -1,6 +1,7 @@
 #include "debug_console.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,6 +38,11 @@ pid_t spawn_shell(const char* shell, int fd)
     pid_t pid = ::fork();
     if (pid != 0)
         return pid;
+    // Not PID 1's signal state: SIGCHLD blocked, SIGPIPE ignored.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
     ::setsid();
     ::ioctl(fd, TIOCSCTTY, 0); // fails harmlessly on a socket
     for (int target = 0; target < 3; ++target)
@@ -85,8 +91,11 @@ void serve_vsock(const char* shell, uint32_t vport)
     }
     for (;;) {
         UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!conn)
+        if (!conn) {
+            if (errno != EINTR && errno != ECONNABORTED)
+                std::this_thread::sleep_for(std::chrono::seconds(1)); // e.g. out of fds: no busy loop
             continue;
+        }
         pid_t pid = spawn_shell(shell, conn.get());
         if (pid > 0)
             std::thread([pid] {

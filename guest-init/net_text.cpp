@@ -126,11 +126,13 @@ void check_link_name(std::string_view name, const std::string& field)
 {
     bool ok = !name.empty() && name.size() < IFNAMSIZ && name != "." && name != "..";
     for (char c : name)
-        ok = ok && c != '/' && c != ':' && !std::isspace(static_cast<unsigned char>(c)) &&
+        // '%' makes the kernel pick a name ("eth%d"), or fail after the
+        // link was taken down for the rename.
+        ok = ok && c != '/' && c != ':' && c != '%' && !std::isspace(static_cast<unsigned char>(c)) &&
              std::isprint(static_cast<unsigned char>(c));
     if (!ok)
         throw std::invalid_argument(field + " " + quoted(name) + " is not a valid interface name (1 to " +
-                                    std::to_string(IFNAMSIZ - 1) + " printable characters, no '/', ':' or space)");
+                                    std::to_string(IFNAMSIZ - 1) + " printable characters, no '/', ':', '%' or space)");
 }
 
 } // namespace guest_init::net

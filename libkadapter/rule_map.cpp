@@ -376,6 +376,10 @@ void compile_dns_rules(Builder& b, kad_header& h, const RuleSet& rules)
     }
     if (rules.dns_allow_list())
         h.flags |= KAD_HDR_DNS_ALLOW_LIST;
+    const bool blocks =
+        std::any_of(rules.dns.begin(), rules.dns.end(), [](const DnsRule& r) { return r.action == Action::Block; });
+    if (blocks || (rules.dns_allow_list() && rules.posture(Category::Network) == Posture::Block))
+        h.flags |= KAD_HDR_DNS_DENIES;
 }
 
 void compile_capability_rules(Builder& b, kad_header& h, const std::vector<CapabilityRule>& rules)

@@ -22,6 +22,18 @@ bool control_chars(const std::string& s)
     return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
+size_t longest_label(const std::string& domain)
+{
+    size_t longest = 0;
+    for (size_t b = 0, e = 0; b <= domain.size(); b = e + 1) {
+        e = domain.find('.', b);
+        if (e == std::string::npos)
+            e = domain.size();
+        longest = std::max(longest, e - b);
+    }
+    return longest;
+}
+
 // DNS-1123 subdomain (metadata.name) or label (metadata.namespace).
 bool dns1123(const std::string& s, bool subdomain)
 {
@@ -209,6 +221,12 @@ void check_network(Reporter& r, const NetworkSection& s)
                 r.error(f, "'" + d + "' is not a domain name");
             else if (control_chars(name) || name.find_first_of(" /") != std::string::npos)
                 r.error(f, "'" + d + "' contains characters a domain name cannot have");
+            else if (name.find('*') != std::string::npos)
+                r.error(f, "'" + d + "': wildcards never match; a rule for a domain covers the names below it");
+            else if (name.find("..") != std::string::npos)
+                r.error(f, "'" + d + "' has an empty label and never matches");
+            else if (longest_label(name) > 63)
+                r.error(f, "'" + d + "' has a label longer than 63 characters and never matches");
             else if (name.size() > kMaxDomainLength)
                 r.warning(f, "'" + d + "' is longer than " + std::to_string(kMaxDomainLength) +
                                  " characters; KubeArmor never matches it");

@@ -155,6 +155,10 @@ action: Block)")));
     CHECK(dns("dns1", "udp", "example") == 0);                                         // the parent is not covered
     CHECK(dns("dns1", "tcp", "other.example") == 0);
     CHECK(dns("dns1", "sendto", "other.example") == 0);
+    // TCP ignores sendto's address: the stream's peer counts. A second
+    // query behind an allowed one in the same write is not let through.
+    CHECK(dns("dns1", "tcp-sendto80", "blocked.example") == kEACCES);
+    CHECK(dns("dns1", "tcp-two", "blocked.example") == kEACCES);
     g.remove("dns1");
 
     // Allow-list: the allowed domain and its subdomains resolve, anything

@@ -158,6 +158,11 @@ action: Block)")));
     CHECK(run("args1", {"sleep", std::string(105, '0')}) == kEACCES); // longer than 104 bytes
     // Other programs are not concerned.
     CHECK(g.run("args1", {"sleep", "0"}).status == 0);
+    // As a script's interpreter the caller's argv is not the program's:
+    // the listed arguments do not let it through.
+    REQUIRE(g.run("args1", {"sh", "-c", "printf '#!/usr/local/bin/sleep-copy\\n' >/tmp/s && chmod +x /tmp/s"}).status ==
+            0);
+    CHECK(op(g, "args1", {"exec", "/tmp/s", "s", "0"}) == kEACCES);
     g.remove("args1");
 
     // An Allow rule allows those arguments only (and puts execs in

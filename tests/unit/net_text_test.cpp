@@ -59,6 +59,6 @@ TEST_CASE("MAC addresses and interface names")
 
     CHECK_NOTHROW(check_link_name("eth0", "n"));
     CHECK_NOTHROW(check_link_name("a23456789012345", "n")); // 15 characters
-    for (const char* bad : {"", ".", "..", "a234567890123456", "eth/0", "eth:0", "eth 0"})
+    for (const char* bad : {"", ".", "..", "a234567890123456", "eth/0", "eth:0", "eth 0", "eth%d", "eth%x"})
         CHECK(error_of([&] { check_link_name(bad, "interface.name"); }).find("interface.name") != std::string::npos);
 }

@@ -254,8 +254,14 @@ TEST_CASE("DNS queries")
     CHECK(error(policy_with("  network:\n    matchDNSQueries: [{fromSource: [{path: /a}]}]\n"), f, "is required"));
     CHECK(error(policy_with("  network:\n    matchDNSQueries: [{domain: ..}]\n"), f, "is not a domain name"));
     CHECK(error(policy_with("  network:\n    matchDNSQueries: [{domain: \"a b.com\"}]\n"), f, "characters a domain"));
-    CHECK(warning(policy_with("  network:\n    matchDNSQueries: [{domain: " + std::string(64, 'a') + ".com}]\n"), f,
-                  "KubeArmor never matches it"));
+    CHECK(warning(policy_with("  network:\n    matchDNSQueries: [{domain: " + std::string(40, 'a') + "." +
+                              std::string(40, 'b') + ".com}]\n"),
+                  f, "KubeArmor never matches it"));
+    CHECK(error(policy_with("  network:\n    matchDNSQueries: [{domain: " + std::string(64, 'a') + ".com}]\n"), f,
+                "label longer than 63"));
+    CHECK(error(policy_with("  network:\n    matchDNSQueries: [{domain: \"*.example.com\"}]\n"), f,
+                "wildcards never match"));
+    CHECK(error(policy_with("  network:\n    matchDNSQueries: [{domain: a..example.com}]\n"), f, "empty label"));
 }
 
 TEST_CASE("capabilities: with or without cap_, any case")

@@ -271,7 +271,9 @@ std::string dns_query(const std::string& name)
 
 // Sends a DNS query for `name` to port 53 on loopback, the way `mode`
 // says: udp (connected), sendto, udp6 (sendto ::1), tcp (a listener of its
-// own, the length prefix written separately as glibc does).
+// own, the length prefix written separately as glibc does), tcp-sendto80
+// (the connected stream, with a port-80 address TCP ignores), tcp-two (an
+// allowed query with this one behind it in the same write).
 int dns_send(const std::string& mode, const std::string& name)
 {
     std::string q = dns_query(name);
@@ -286,7 +288,7 @@ int dns_send(const std::string& mode, const std::string& name)
     a6.sin6_addr = in6addr_loopback;
     const sockaddr* addr = v6 ? reinterpret_cast<const sockaddr*>(&a6) : reinterpret_cast<const sockaddr*>(&a4);
     socklen_t len = v6 ? sizeof(a6) : sizeof(a4);
-    if (mode == "tcp") {
+    if (mode.starts_with("tcp")) {
         int l = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
         ::setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -295,6 +297,19 @@ int dns_send(const std::string& mode, const std::string& name)
         int c = ::socket(AF_INET, SOCK_STREAM, 0);
         if (c < 0 || ::connect(c, addr, len) < 0)
             return -1;
+        auto framed = [](const std::string& m) {
+            return std::string{static_cast<char>(m.size() >> 8), static_cast<char>(m.size() & 0xff)} + m;
+        };
+        if (mode == "tcp-sendto80") {
+            std::string f = framed(q);
+            sockaddr_in other = a4;
+            other.sin_port = htons(80);
+            return ::sendto(c, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&other), sizeof(other)) < 0 ? -1 : 0;
+        }
+        if (mode == "tcp-two") {
+            std::string f = framed(dns_query("allowed.example")) + framed(q);
+            return ::write(c, f.data(), f.size()) < 0 ? -1 : 0;
+        }
         uint16_t n = htons(static_cast<uint16_t>(q.size()));
         iovec iov[2] = {{&n, 2}, {q.data(), q.size()}};
         return ::writev(c, iov, 2) < 0 ? -1 : 0;

@@ -541,6 +541,22 @@ grpc::Routes Network::update_routes(const grpc::Routes& req)
         if (rtnl_route_get_table(r) == RT_TABLE_MAIN && rtnl_route_get_protocol(r) != RTPROT_KERNEL &&
             devices.count(route_ifindex(r)))
             old.push_back(r);
+
+    // Adding replaces a route with the same destination and metric: one on
+    // a device the request does not name would be lost, and not restored if
+    // the update is refused. Such a request is refused before any change.
+    for (const auto& w : wanted) {
+        auto built = build_route(w);
+        for (auto* r : objects<rtnl_route>(current.get()))
+            if (rtnl_route_get_table(r) == RT_TABLE_MAIN && !devices.count(route_ifindex(r)) &&
+                rtnl_route_get_family(r) == rtnl_route_get_family(built.get()) &&
+                rtnl_route_get_priority(r) == rtnl_route_get_priority(built.get()) &&
+                nl_addr_cmp(rtnl_route_get_dst(r), rtnl_route_get_dst(built.get())) == 0)
+                throw std::invalid_argument(w.field + " (" + describe(w) +
+                                            ") would replace a route on another interface, which the request "
+                                            "does not name");
+    }
+
     for (auto* r : old) {
         try {
             nl.check(rtnl_route_delete(nl.get(), r, 0), "removing a route");

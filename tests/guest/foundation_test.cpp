@@ -155,3 +155,19 @@ spec:
     CHECK(allowed("/var/lib/app/deep/file"));
     g.remove("files-1");
 }
+
+TEST_CASE("two containers side by side, each under its own policy")
+{
+    auto& g = Guest::get();
+    g.start_pod("side-a", pod("side-a", ksp("side-a", "file:\n  matchPaths:\n    - path: /etc/hostname\naction: Block")));
+    g.start_pod("side-b", pod("side-b", ksp("side-b", "file:\n  matchPaths:\n    - path: /etc/passwd\naction: Block")));
+    CHECK(op(g, "side-a", {"open", "/etc/hostname"}) == kEACCES);
+    CHECK(op(g, "side-a", {"open", "/etc/passwd"}) == 0);
+    CHECK(op(g, "side-b", {"open", "/etc/hostname"}) == 0);
+    CHECK(op(g, "side-b", {"open", "/etc/passwd"}) == kEACCES);
+    // Removing one leaves the other's policy in force.
+    g.remove("side-a");
+    CHECK(op(g, "side-b", {"open", "/etc/passwd"}) == kEACCES);
+    CHECK(op(g, "side-b", {"open", "/etc/hostname"}) == 0);
+    g.remove("side-b");
+}

@@ -41,12 +41,15 @@ int BPF_PROG(kad_capable, const struct cred *cred, struct user_namespace *ns, in
 
 	int slot = kad_scratch_claim();
 	struct kad_scratch *s = kad_scratch_get(slot);
-	int err = -KAD_DENY;
+	int err;
 	if (s) {
 		s->event.aux = cap;
 		s->event.aux2 = 0;
 		s->event.resource[0] = 0;
 		err = kad_finish(&cur, &v, KAD_CAT_CAPABILITY, s, KAD_OP_CAPABILITY, KAD_RESOURCE_STAGED, 0);
+	} else {
+		__u8 action; /* the decision stands; only its alert is lost (counted in scratch_busy) */
+		err = kad_outcome(&cur, &v, KAD_CAT_CAPABILITY, &action);
 	}
 	kad_scratch_release(slot);
 	return err;

@@ -251,7 +251,9 @@ int BPF_PROG(kad_socket_sendmsg, struct socket *sock, struct msghdr *msg, int si
 
 	int slot = kad_scratch_claim();
 	struct kad_scratch *s = kad_scratch_get(slot);
-	int err = -KAD_DENY;
+	/* Without scratch space the query cannot be read: fail closed only
+	 * where the rules can deny. */
+	int err = (cur.header.flags & KAD_HDR_DNS_DENIES) ? -KAD_DENY : 0;
 	if (!s)
 		goto out;
 	int n = kad_dns_read(slot, kad_ptr_value(msg), type == KAD_DNS_SOCK_STREAM);

@@ -98,12 +98,15 @@ int BPF_PROG(kad_socket_create, int family, int type, int protocol, int kern, in
 		return 0;
 	int slot = kad_scratch_claim();
 	struct kad_scratch *s = kad_scratch_get(slot);
-	int err = -KAD_DENY;
+	int err;
 	if (s) {
 		s->event.aux = ((__u32)family << 16) | ((__u32)type << 8) | (__u32)(protocol & 0xff);
 		s->event.aux2 = protocol;
 		s->event.resource[0] = 0;
 		err = kad_finish(&cur, &v, KAD_CAT_NETWORK, s, KAD_OP_SOCKET, KAD_RESOURCE_STAGED, 0);
+	} else {
+		__u8 action; /* the decision stands; only its alert is lost (counted in scratch_busy) */
+		err = kad_outcome(&cur, &v, KAD_CAT_NETWORK, &action);
 	}
 	kad_scratch_release(slot);
 	return err;

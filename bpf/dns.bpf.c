@@ -9,7 +9,8 @@
  *
  * The query is read from the sender's buffer before the kernel copies it,
  * as KubeArmor does: a second thread of the sender could change it in
- * between (docs/policy-semantics.md).
+ * between. Not seen: sendfile/splice (6.1's sendpage path has no LSM
+ * hook) and raw sockets (docs/policy-semantics.md).
  */
 #include <bpf/bpf_endian.h>
 

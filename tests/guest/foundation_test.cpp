@@ -159,7 +159,8 @@ spec:
 TEST_CASE("two containers side by side, each under its own policy")
 {
     auto& g = Guest::get();
-    g.start_pod("side-a", pod("side-a", ksp("side-a", "file:\n  matchPaths:\n    - path: /etc/hostname\naction: Block")));
+    g.start_pod("side-a",
+                pod("side-a", ksp("side-a", "file:\n  matchPaths:\n    - path: /etc/hostname\naction: Block")));
     g.start_pod("side-b", pod("side-b", ksp("side-b", "file:\n  matchPaths:\n    - path: /etc/passwd\naction: Block")));
     CHECK(op(g, "side-a", {"open", "/etc/hostname"}) == kEACCES);
     CHECK(op(g, "side-a", {"open", "/etc/passwd"}) == 0);

@@ -220,6 +220,28 @@ static void bind_apply_unbind(kadapter_enforcer* e)
     CHECK(kadapter_apply(e, id, NULL, NULL) == KADAPTER_ERR_INVALID_ARGUMENT);
     CHECK(open_in("c1", kOther, NULL) == EACCES);
 
+    /* A process an agent starts from outside (an exec) is bound by marking
+     * it before it runs, wherever its cgroup is: this child stays in ours. */
+    int go[2];
+    CHECK(pipe(go) == 0);
+    pid_t marked = fork();
+    if (marked == 0) {
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) != 1)
+            _exit(100);
+        int fd = open(kOther, O_RDONLY);
+        _exit(fd >= 0 ? 0 : errno);
+    }
+    close(go[0]);
+    CHECK(kadapter_mark_external(e, 999999, marked) == KADAPTER_ERR_NOT_FOUND);
+    CHECK(kadapter_mark_external(e, id, 0) == KADAPTER_ERR_INVALID_ARGUMENT);
+    CHECK(kadapter_mark_external(e, id, marked) == KADAPTER_OK);
+    CHECK(write(go[1], "g", 1) == 1);
+    close(go[1]);
+    int status = 0;
+    CHECK(waitpid(marked, &status, 0) == marked && WIFEXITED(status) && WEXITSTATUS(status) == EACCES);
+
     CHECK(kadapter_unbind(e, id) == KADAPTER_OK);
     CHECK(open_in("c1", kOther, NULL) == 0);
     CHECK(kadapter_set_event_handler(e, NULL, NULL) == KADAPTER_OK);

@@ -8,6 +8,7 @@
 #include "glob_automaton.hpp"
 #include "kadapter/error.hpp"
 #include "policy/paths.hpp"
+#include "policy/vocabulary.hpp"
 
 namespace kadapter {
 namespace {
@@ -131,6 +132,16 @@ public:
             slot.refs.push_back(ref);
     }
 
+    // The key part naming a fromSource executable (0: any process); marks
+    // the header with `flag`, so the kernel probes such keys.
+    uint64_t source(const std::string& exe, kad_header& h, uint32_t flag) const
+    {
+        if (exe.empty())
+            return 0;
+        h.flags |= flag;
+        return hash(normalize_path(exe));
+    }
+
     // A key whose presence is the information (allowedArgs).
     void mark(uint32_t kind, uint64_t hash)
     {
@@ -191,11 +202,7 @@ void compile_path_rules(Builder& b, kad_header& h, const std::vector<PathRule>& 
         ref.read_only = rule.read_only;
         ref.owner_only = rule.owner_only;
         ref.no_tty = rule.no_tty;
-        uint64_t source = 0;
-        if (!rule.source.empty()) {
-            source = b.hash(normalize_path(rule.source));
-            h.flags |= kinds.sources_flag;
-        }
+        const uint64_t source = b.source(rule.source, h, kinds.sources_flag);
         const std::string what = std::string(category) + " rule on " + rule.path;
         if (!rule.allowed_args.empty()) {
             if (!kinds.name)
@@ -327,11 +334,7 @@ void compile_network_rules(Builder& b, kad_header& h, const std::vector<NetworkR
         ref.origin = rule.origin;
         ref.action = rule.action;
         ref.no_tty = rule.no_tty;
-        uint64_t source = 0;
-        if (!rule.source.empty()) {
-            source = b.hash(normalize_path(rule.source));
-            h.flags |= KAD_HDR_NET_SOURCES;
-        }
+        const uint64_t source = b.source(rule.source, h, KAD_HDR_NET_SOURCES);
         b.add(KAD_KEY_NETWORK, network_key(rule.protocol), source, ref, "a network rule");
     }
 }
@@ -363,15 +366,10 @@ void compile_dns_rules(Builder& b, kad_header& h, const RuleSet& rules)
         RuleRef ref;
         ref.origin = rule.origin;
         ref.action = rule.action;
-        uint64_t source = 0;
-        if (!rule.source.empty()) {
-            source = b.hash(normalize_path(rule.source));
-            h.flags |= KAD_HDR_DNS_SOURCES;
-        }
-        std::string domain = rule.domain; // the kernel lower-cases queries
-        std::transform(domain.begin(), domain.end(), domain.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        b.add(KAD_KEY_DNS, b.hash(reversed_labels(domain)), source, ref, "DNS rule on " + rule.domain);
+        const uint64_t source = b.source(rule.source, h, KAD_HDR_DNS_SOURCES);
+        // The kernel lower-cases queries.
+        b.add(KAD_KEY_DNS, b.hash(reversed_labels(policy::lowercase(rule.domain))), source, ref,
+              "DNS rule on " + rule.domain);
         h.flags |= KAD_HDR_DNS;
     }
     if (rules.dns_allow_list())
@@ -390,11 +388,7 @@ void compile_capability_rules(Builder& b, kad_header& h, const std::vector<Capab
         RuleRef ref;
         ref.origin = rule.origin;
         ref.action = rule.action;
-        uint64_t source = 0;
-        if (!rule.source.empty()) {
-            source = b.hash(normalize_path(rule.source));
-            h.flags |= KAD_HDR_CAP_SOURCES;
-        }
+        const uint64_t source = b.source(rule.source, h, KAD_HDR_CAP_SOURCES);
         b.add(KAD_KEY_CAPABILITY, static_cast<uint64_t>(rule.capability), source, ref, "a capability rule");
     }
 }

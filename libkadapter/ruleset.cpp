@@ -37,16 +37,22 @@ const char* to_string(Category c)
     return "?";
 }
 
+namespace {
+
+template <typename Rules> bool allows(const Rules& rules)
+{
+    return std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.action == Action::Allow; });
+}
+
+} // namespace
+
 bool RuleSet::dns_allow_list() const
 {
-    return std::any_of(dns.begin(), dns.end(), [](const DnsRule& r) { return r.action == Action::Allow; });
+    return allows(dns);
 }
 
 bool RuleSet::allow_list(Category c) const
 {
-    auto allows = [](const auto& rules) {
-        return std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.action == Action::Allow; });
-    };
     switch (c) {
     case Category::Process:
         return allows(process);

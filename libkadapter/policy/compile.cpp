@@ -238,10 +238,9 @@ using Presets = std::map<std::string, std::map<Action, std::pair<const Policy*, 
 // policy's pods are in its namespace.
 std::vector<std::string> dns_names(const std::string& domain, const std::string& pod_namespace)
 {
-    size_t b = domain.find_first_not_of('.'), e = domain.find_last_not_of('.');
-    if (b == std::string::npos)
+    std::string d = lowercase(trim(domain, "."));
+    if (d.empty())
         return {};
-    std::string d = lowercase(domain.substr(b, e - b + 1));
     std::vector<std::string> out = {d, d + ".svc.cluster.local", d + ".cluster.local"};
     if (!pod_namespace.empty())
         out.push_back(d + "." + pod_namespace + ".svc.cluster.local");

@@ -212,11 +212,7 @@ void check_network(Reporter& r, const NetworkSection& s)
         if (q.domains.empty())
             r.error(f, "is required");
         for (const auto& d : q.domains) {
-            std::string name = d;
-            while (name.starts_with('.'))
-                name.erase(0, 1);
-            while (name.ends_with('.'))
-                name.pop_back();
+            std::string name = trim(d, ".");
             if (name.empty())
                 r.error(f, "'" + d + "' is not a domain name");
             else if (control_chars(name) || name.find_first_of(" /") != std::string::npos)

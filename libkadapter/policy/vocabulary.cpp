@@ -44,12 +44,12 @@ constexpr std::array<const char*, 5> kPresets = {"filelessExec", "anonymousMapEx
 
 } // namespace
 
-std::string trim(const std::string& s)
+std::string trim(const std::string& s, const char* chars)
 {
-    size_t b = s.find_first_not_of(" \t\r\n");
+    size_t b = s.find_first_not_of(chars);
     if (b == std::string::npos)
         return "";
-    size_t e = s.find_last_not_of(" \t\r\n");
+    size_t e = s.find_last_not_of(chars);
     return s.substr(b, e - b + 1);
 }
 

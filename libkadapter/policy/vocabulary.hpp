@@ -36,7 +36,7 @@ inline constexpr const char* kExecPreset = "exec";
 
 bool is_syscall_name(std::string_view name);
 
-std::string trim(const std::string& s);
+std::string trim(const std::string& s, const char* chars = " \t\r\n");
 std::string lowercase(std::string s);
 std::vector<std::string> split_commas(const std::string& s); // trimmed items, empty ones kept
 

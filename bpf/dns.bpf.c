@@ -152,13 +152,7 @@ static long kad_dns_hash_byte(__u32 i, void *data)
 	} else if (c >= 'A' && c <= 'Z') {
 		c += 'a' - 'A';
 	}
-	d->tail |= (__u64)c << (8 * (d->n & 7));
-	d->n++;
-	if (d->n == 8) {
-		kad_sip_word(&d->sip, d->tail);
-		d->tail = 0;
-		d->n = 0;
-	}
+	kad_sip_byte(&d->sip, &d->tail, &d->n, c);
 	return 0;
 }
 

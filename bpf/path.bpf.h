@@ -138,13 +138,7 @@ static long kad_name_byte(__u32 i, void *data)
 	if (h->from + i >= h->len)
 		return 1;
 	__u8 c = s->path[(h->from + i) & KAD_PATH_MASK];
-	h->tail |= (__u64)c << (8 * (h->n & 7));
-	h->n++;
-	if (h->n == 8) {
-		kad_sip_word(&h->sip, h->tail);
-		h->tail = 0;
-		h->n = 0;
-	}
+	kad_sip_byte(&h->sip, &h->tail, &h->n, c);
 	return 0;
 }
 

@@ -47,6 +47,19 @@ static __always_inline void kad_sip_word(struct kad_sip *s, __u64 w)
 	s->len += 8;
 }
 
+/* Absorbs one byte: each full word goes into `s`, the bytes after the last
+ * one wait in the low bytes of `*tail` (`*n` of them), as kad_sip_finish()
+ * takes them. */
+static __always_inline void kad_sip_byte(struct kad_sip *s, __u64 *tail, __u32 *n, __u8 c)
+{
+	*tail |= (__u64)c << (8 * (*n & 7));
+	if (++*n == 8) {
+		kad_sip_word(s, *tail);
+		*tail = 0;
+		*n = 0;
+	}
+}
+
 /*
  * The hash of what `s` absorbed followed by `n` (0..8) more bytes held in
  * the low bytes of `tail`; `s` is left unchanged. Out of line: every probe

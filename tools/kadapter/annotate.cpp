@@ -160,18 +160,12 @@ private:
 
 int run(const AnnotateOptions& o)
 {
-    Loaded loaded = load_policies(o.policies);
-    if (loaded.errors)
-        return kExitInvalid;
-    if (loaded.policies.empty()) {
-        std::cerr << "kadapter: no KubeArmorPolicy or KubeArmorClusterPolicy in the policy files\n";
-        return kExitInvalid;
-    }
+    auto policies = load_some_policies(o.policies, "the policy files");
     // What the guest could not enforce fails here, not at pod start.
-    if (!all_enforceable(loaded.policies))
+    if (!policies || !all_enforceable(*policies))
         return kExitInvalid;
 
-    Annotator annotator(o, std::move(loaded.policies));
+    Annotator annotator(o, std::move(*policies));
     std::string out;
     for (const auto& file : o.manifests) {
         std::vector<YAML::Node> docs;

@@ -29,17 +29,10 @@ int run(const CompileOptions& o)
 {
     const policy::PodIdentity pod = pod_identity(o.pod);
     const policy::Postures postures = pod_postures(o.pod);
-    Loaded loaded = load_policies(o.files);
-    if (loaded.errors)
+    auto policies = load_some_policies(o.files, "the input");
+    if (!policies)
         return kExitInvalid;
-    if (loaded.policies.empty()) {
-        std::cerr << "kadapter: no KubeArmorPolicy or KubeArmorClusterPolicy in the input\n";
-        return kExitInvalid;
-    }
-    std::vector<policy::Policy> selected;
-    for (const auto& p : loaded.policies)
-        if (policy::selects(p, pod))
-            selected.push_back(p);
+    const std::vector<policy::Policy> selected = selecting(*policies, pod);
     if (!all_enforceable(selected))
         return kExitInvalid;
     if (selected.empty())

@@ -50,6 +50,28 @@ Loaded load_policies(const std::vector<std::string>& files, bool notes)
     return out;
 }
 
+std::optional<std::vector<policy::Policy>> load_some_policies(const std::vector<std::string>& files,
+                                                              const std::string& where)
+{
+    Loaded loaded = load_policies(files);
+    if (loaded.errors)
+        return std::nullopt;
+    if (loaded.policies.empty()) {
+        std::cerr << "kadapter: no KubeArmorPolicy or KubeArmorClusterPolicy in " << where << "\n";
+        return std::nullopt;
+    }
+    return std::move(loaded.policies);
+}
+
+std::vector<policy::Policy> selecting(const std::vector<policy::Policy>& policies, const policy::PodIdentity& pod)
+{
+    std::vector<policy::Policy> out;
+    for (const auto& p : policies)
+        if (policy::selects(p, pod))
+            out.push_back(p);
+    return out;
+}
+
 void add_pod_options(CLI::App& sub, PodOptions& o)
 {
     sub.add_option("--labels", o.labels,

@@ -2,6 +2,7 @@
 // their diagnostics, and the options that describe one pod container.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,15 @@ struct Loaded {
 // Parses every file, printing its diagnostics. Policies of files with
 // errors are still returned: callers must check `errors`.
 Loaded load_policies(const std::vector<std::string>& files, bool notes = true);
+
+// load_policies for subcommands that need at least one policy: nullopt
+// (diagnostics printed) when a file has errors or `files` holds none;
+// `where` names the files in that message ("the input").
+std::optional<std::vector<policy::Policy>> load_some_policies(const std::vector<std::string>& files,
+                                                              const std::string& where);
+
+// The policies that select `pod`.
+std::vector<policy::Policy> selecting(const std::vector<policy::Policy>& policies, const policy::PodIdentity& pod);
 
 // Prints what kadapter cannot enforce in `policies`; true when nothing.
 bool all_enforceable(const std::vector<policy::Policy>& policies);

@@ -32,27 +32,14 @@ int run(const PushOptions& o)
     // The same checks as `compile`: options, parse, validate, enforceability.
     const policy::PodIdentity pod = pod_identity(o.pod);
     pod_postures(o.pod); // a bad --posture is a usage error here, not a refusal in the guest
-    Loaded loaded = load_policies(o.files);
-    if (loaded.errors)
+    auto policies = load_some_policies(o.files, "the input");
+    if (!policies || !all_enforceable(*policies))
         return kExitInvalid;
-    if (loaded.policies.empty()) {
-        std::cerr << "kadapter: no KubeArmorPolicy or KubeArmorClusterPolicy in the input\n";
-        return kExitInvalid;
-    }
-    if (!all_enforceable(loaded.policies))
-        return kExitInvalid;
-    if (o.pod.labels_given) {
-        std::vector<policy::Policy> selected;
-        for (const auto& p : loaded.policies)
-            if (policy::selects(p, pod))
-                selected.push_back(p);
-        if (selected.empty())
-            std::cerr << "kadapter: note: no policy selects " << describe(pod)
-                      << ": the containers will have no rules\n";
-    }
+    if (o.pod.labels_given && selecting(*policies, pod).empty())
+        std::cerr << "kadapter: note: no policy selects " << describe(pod) << ": the containers will have no rules\n";
 
     kadapter::UpdatePolicyRequest request;
-    request.set_policy(o.form == "compact" ? encode_compact(loaded.policies) : policy::verbatim_yaml(loaded.policies));
+    request.set_policy(o.form == "compact" ? encode_compact(*policies) : policy::verbatim_yaml(*policies));
     for (const auto& [k, v] : parse_labels(o.pod.posture))
         (*request.mutable_postures())[k] = v;
     for (const auto& [k, v] : pod.labels)

@@ -105,16 +105,22 @@ std::optional<RawResponse> Client::wait_response(uint32_t stream_id, std::chrono
     return r;
 }
 
-std::string Client::call(const std::string& service, const std::string& method, const std::string& request,
-                         std::chrono::milliseconds timeout)
+std::string encode_request(const std::string& service, const std::string& method, const std::string& payload,
+                           std::chrono::milliseconds timeout)
 {
     ::ttrpc::Request req;
     req.set_service(service);
     req.set_method(method);
-    req.set_payload(request);
+    req.set_payload(payload);
     if (timeout.count() > 0)
         req.set_timeout_nano(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count());
-    std::string body = req.SerializeAsString();
+    return req.SerializeAsString();
+}
+
+std::string Client::call(const std::string& service, const std::string& method, const std::string& request,
+                         std::chrono::milliseconds timeout)
+{
+    std::string body = encode_request(service, method, request, timeout);
     if (body.size() > kMaxMessageSize)
         throw RpcError(Code::ResourceExhausted,
                        "request of " + std::to_string(body.size()) + " bytes exceeds the ttrpc limit of 4 MiB");

@@ -22,6 +22,11 @@ struct RawResponse {
     std::string payload;
 };
 
+// A ttrpc Request envelope, serialized: what Client::call sends, and what
+// protocol tests frame by hand. `timeout` 0: none.
+std::string encode_request(const std::string& service, const std::string& method, const std::string& payload,
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+
 class Client {
 public:
     // Takes ownership of a connected stream fd.

@@ -7,22 +7,12 @@
 
 #include "agent_client.hpp"
 #include "guest_suite.hpp"
-#include "ttrpc.pb.h"
 #include "ttrpc/status.hpp"
 
 using namespace kadapter::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string request(const std::string& service, const std::string& method, const std::string& payload)
-{
-    ::ttrpc::Request r;
-    r.set_service(service);
-    r.set_method(method);
-    r.set_payload(payload);
-    return r.SerializeAsString();
-}
 
 // Sends one raw request frame and returns the status code of the answer.
 ttrpc::Code send(ttrpc::Client& c, const std::string& body, uint8_t flags = 0)
@@ -56,16 +46,16 @@ TEST_CASE("hostile frames and requests get the right status; the agent serves on
     std::string big(ttrpc::kMaxMessageSize + 1, 'x');
     CHECK(send(c, big) == ttrpc::Code::ResourceExhausted);
     CHECK(send(c, "\xff\xff\xff not a ttrpc request") == ttrpc::Code::InvalidArgument);
-    CHECK(send(c, request("grpc.AgentService", "CreateContainer", ""), ttrpc::kFlagRemoteOpen) ==
+    CHECK(send(c, ttrpc::encode_request("grpc.AgentService", "CreateContainer", ""), ttrpc::kFlagRemoteOpen) ==
           ttrpc::Code::Unimplemented);
     // Names: unknown service, unknown method, a real method of Kata's we do not serve.
-    CHECK(send(c, request("evil.Service", "Pwn", "")) == ttrpc::Code::Unimplemented);
-    CHECK(send(c, request("grpc.AgentService", "Pwn", "")) == ttrpc::Code::Unimplemented);
-    CHECK(send(c, request("grpc.AgentService", "SetIPTables", "")) == ttrpc::Code::Unimplemented);
+    CHECK(send(c, ttrpc::encode_request("evil.Service", "Pwn", "")) == ttrpc::Code::Unimplemented);
+    CHECK(send(c, ttrpc::encode_request("grpc.AgentService", "Pwn", "")) == ttrpc::Code::Unimplemented);
+    CHECK(send(c, ttrpc::encode_request("grpc.AgentService", "SetIPTables", "")) == ttrpc::Code::Unimplemented);
     // Payloads that are not the request message.
-    CHECK(send(c, request("grpc.AgentService", "CreateContainer", "\xff\xff\xff\xff garbage")) ==
+    CHECK(send(c, ttrpc::encode_request("grpc.AgentService", "CreateContainer", "\xff\xff\xff\xff garbage")) ==
           ttrpc::Code::InvalidArgument);
-    CHECK(send(c, request("kadapter.PolicyService", "UpdatePolicy", "\x0a\xff\xff\xff\x0f")) ==
+    CHECK(send(c, ttrpc::encode_request("kadapter.PolicyService", "UpdatePolicy", "\x0a\xff\xff\xff\x0f")) ==
           ttrpc::Code::InvalidArgument);
 
     // CreateContainer requests that must run nothing.

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <thread>
 
-#include "ttrpc.pb.h"
 #include "ttrpc/client.hpp"
 #include "ttrpc/frame.hpp"
 #include "ttrpc/server.hpp"
@@ -45,15 +44,6 @@ struct Fixture {
         release = true;
         client.reset();
         serving.join();
-    }
-
-    std::string request_bytes(const std::string& service, const std::string& method, const std::string& payload)
-    {
-        ::ttrpc::Request r;
-        r.set_service(service);
-        r.set_method(method);
-        r.set_payload(payload);
-        return r.SerializeAsString();
     }
 };
 
@@ -123,7 +113,7 @@ TEST_CASE("oversized frames are refused without losing the stream")
 TEST_CASE("stream ids must be odd and increasing, garbage is answered")
 {
     Fixture f;
-    auto body = f.request_bytes("test.Echo", "Echo", "x");
+    auto body = ttrpc::encode_request("test.Echo", "Echo", "x");
     f.client->send_frame({static_cast<uint32_t>(body.size()), 2, 1, 0}, body);
     auto even = f.client->wait_response(2, 5s);
     REQUIRE(even);

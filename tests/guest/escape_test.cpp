@@ -123,9 +123,7 @@ action: Block)")));
 TEST_CASE("escape: fileless execution with the filelessExec preset")
 {
     auto& g = Guest::get();
-    g.start_pod("e7", pod("e7", ksp("esc-fileless", R"(presets:
-  - name: filelessExec
-    action: Block)")));
+    g.start_pod("e7", preset_pod("e7", "filelessExec", "Block"));
     size_t mark = g.log_mark();
     CHECK(op(g, "e7", {"memfd-exec", "/bin/busybox"}) == kEACCES);
     CHECK(g.alert(mark, {"\"Operation\":\"Process\"", "memfd:", "\"Action\":\"Block\""}));

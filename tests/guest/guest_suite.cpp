@@ -160,6 +160,11 @@ PodOptions pod(const std::string& name, const std::string& policy)
     return o;
 }
 
+PodOptions preset_pod(const std::string& name, const std::string& preset, const std::string& action)
+{
+    return pod(name, ksp("preset-" + name, "presets:\n  - name: " + preset + "\n    action: " + action));
+}
+
 int op(Guest& g, const std::string& id, std::vector<std::string> args)
 {
     return g.probe(id, std::move(args)).status;

@@ -71,6 +71,8 @@ std::string console_tail();
 std::string ksp(const std::string& name, const std::string& spec);
 // A pod whose container `name` carries `policy` (KubeArmorPolicy YAML).
 PodOptions pod(const std::string& name, const std::string& policy);
+// A pod whose policy is one KubeArmor preset with this action.
+PodOptions preset_pod(const std::string& name, const std::string& preset, const std::string& action);
 // kadapter-probe in container `id`: 0, or the errno the kernel returned.
 int op(Guest& g, const std::string& id, std::vector<std::string> args);
 

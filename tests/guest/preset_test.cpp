@@ -41,9 +41,7 @@ std::string exec_error(Guest& g, const std::string& id, const std::string& exec_
 TEST_CASE("presets: protectEnv keeps other processes' environment unreadable")
 {
     auto& g = Guest::get();
-    g.start_pod("pe1", pod("pe1", ksp("preset-env", R"(presets:
-  - name: protectEnv
-    action: Block)")));
+    g.start_pod("pe1", preset_pod("pe1", "protectEnv", "Block"));
     size_t mark = g.log_mark();
     // Its own environment stays readable, by any name.
     CHECK(op(g, "pe1", {"open", "/proc/self/environ"}) == 0);
@@ -56,9 +54,7 @@ TEST_CASE("presets: protectEnv keeps other processes' environment unreadable")
     CHECK(op(g, "pe1", {"open", "/proc/1/cmdline"}) == 0);
     g.remove("pe1");
 
-    g.start_pod("pe2", pod("pe2", ksp("preset-env-audit", R"(presets:
-  - name: protectEnv
-    action: Audit)")));
+    g.start_pod("pe2", preset_pod("pe2", "protectEnv", "Audit"));
     mark = g.log_mark();
     CHECK(op(g, "pe2", {"open", "/proc/1/environ"}) == 0);
     CHECK(g.alert(mark, {"/proc/1/environ", "protectEnv preset", "\"Action\":\"Audit\""}));
@@ -73,9 +69,7 @@ TEST_CASE("presets: protectEnv keeps other processes' environment unreadable")
 TEST_CASE("presets: exec refuses interactive execs from outside the container")
 {
     auto& g = Guest::get();
-    g.start_pod("px1", pod("px1", ksp("preset-exec", R"(presets:
-  - name: exec
-    action: Block)")));
+    g.start_pod("px1", preset_pod("px1", "exec", "Block"));
     size_t mark = g.log_mark();
     // `kubectl exec -it px1 -- sh`: refused before sh runs.
     CHECK_THAT(exec_error(g, "px1", "tty1", {"sh", "-c", "echo inside"}), Catch::Contains("Permission denied"));
@@ -87,9 +81,7 @@ TEST_CASE("presets: exec refuses interactive execs from outside the container")
     CHECK(r.out == "plain\n");
     g.remove("px1");
 
-    g.start_pod("px2", pod("px2", ksp("preset-exec-audit", R"(presets:
-  - name: exec
-    action: Audit)")));
+    g.start_pod("px2", preset_pod("px2", "exec", "Audit"));
     mark = g.log_mark();
     CHECK_THAT(exec_with_tty(g, "px2", "tty2", {"sh", "-c", "echo inside"}), Catch::Contains("inside"));
     CHECK(g.alert(mark, {"exec preset", "\"Action\":\"Audit\""}));

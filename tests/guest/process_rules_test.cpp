@@ -132,16 +132,19 @@ TEST_CASE("process: allowedArgs let only the listed arguments through")
 {
     auto& g = Guest::get();
     const std::string sleep = "/usr/local/bin/sleep-copy"; // busybox: argv[0] picks the applet
+    // A pod whose one process rule is on sleep-copy with these allowedArgs.
+    auto args_pod = [](const std::string& id, const std::string& policy, const std::string& args,
+                       const std::string& action) {
+        return pod(id,
+                   ksp(policy, "process:\n  matchPaths:\n    - path: /usr/local/bin/sleep-copy\n      allowedArgs: " +
+                                   args + "\naction: " + action));
+    };
     auto run = [&](const std::string& id, std::vector<std::string> argv) {
         argv.insert(argv.begin(), {"exec", sleep});
         return op(g, id, argv);
     };
     // KubeArmor's example: "block all arguments except allowedArgs".
-    g.start_pod("args1", pod("args1", ksp("args-block", R"(process:
-  matchPaths:
-    - path: /usr/local/bin/sleep-copy
-      allowedArgs: ["0", "00"]
-action: Block)")));
+    g.start_pod("args1", args_pod("args1", "args-block", R"(["0", "00"])", "Block"));
     size_t mark = g.log_mark();
     CHECK(run("args1", {"sleep", "0"}) == 0);
     CHECK(run("args1", {"sleep", "0", "00"}) == 0);
@@ -167,20 +170,12 @@ action: Block)")));
 
     // An Allow rule allows those arguments only (and puts execs in
     // allow-list mode, under the default audit posture here).
-    g.start_pod("args2", pod("args2", ksp("args-allow", R"(process:
-  matchPaths:
-    - path: /usr/local/bin/sleep-copy
-      allowedArgs: ["0"]
-action: Allow)")));
+    g.start_pod("args2", args_pod("args2", "args-allow", R"(["0"])", "Allow"));
     CHECK(run("args2", {"sleep", "0"}) == 0);
     CHECK(run("args2", {"sleep", "00"}) == kEACCES);
     g.remove("args2");
 
-    g.start_pod("args3", pod("args3", ksp("args-audit", R"(process:
-  matchPaths:
-    - path: /usr/local/bin/sleep-copy
-      allowedArgs: ["0"]
-action: Audit)")));
+    g.start_pod("args3", args_pod("args3", "args-audit", R"(["0"])", "Audit"));
     mark = g.log_mark();
     CHECK(run("args3", {"sleep", "00"}) == 0);
     CHECK(g.alert(mark, {"\"PolicyName\":\"args-audit\"", "\"Action\":\"Audit\""}));

@@ -56,6 +56,14 @@ pid_t spawn_shell(const char* shell, int fd)
     ::_exit(127);
 }
 
+// Waits for the shell to exit (the reaper collects every child of PID 1).
+void reap(pid_t pid)
+{
+    Reaper::instance().watch(pid);
+    Reaper::instance().wait(pid);
+    Reaper::instance().forget(pid);
+}
+
 void serve_console(const char* shell)
 {
     for (;;) {
@@ -69,9 +77,7 @@ void serve_console(const char* shell)
             spdlog::error("debug console: fork: {}", std::strerror(errno));
             return;
         }
-        Reaper::instance().watch(pid);
-        Reaper::instance().wait(pid);
-        Reaper::instance().forget(pid);
+        reap(pid);
         std::this_thread::sleep_for(std::chrono::seconds(1)); // no busy loop if the shell cannot start
     }
 }
@@ -98,11 +104,7 @@ void serve_vsock(const char* shell, uint32_t vport)
         }
         pid_t pid = spawn_shell(shell, conn.get());
         if (pid > 0)
-            std::thread([pid] {
-                Reaper::instance().watch(pid);
-                Reaper::instance().wait(pid);
-                Reaper::instance().forget(pid);
-            }).detach();
+            std::thread(reap, pid).detach();
     }
 }
 

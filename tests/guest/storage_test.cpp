@@ -1,6 +1,7 @@
 // Kata storages: a container whose rootfs is on the sandbox's 9p share (as
 // Kata's runtime shares it from the host), with an ephemeral tmpfs volume,
-// under a policy; and storages the guest cannot mount refused up front.
+// under a policy; the same over virtio-fs, with a local volume two
+// containers share; and storages the guest cannot mount refused up front.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -21,7 +22,7 @@ void make_shared_rootfs(const fs::path& rootfs)
     fs::create_directories(rootfs / "bin");
     fs::create_directories(rootfs / "data");
     fs::copy_file("/bin/busybox", rootfs / "bin/busybox", fs::copy_options::overwrite_existing);
-    for (const char* applet : {"sh", "cat", "echo", "sleep"})
+    for (const char* applet : {"sh", "cat", "echo", "sleep", "stat"})
         if (!fs::exists(fs::symlink_status(rootfs / "bin" / applet)))
             fs::create_symlink("busybox", rootfs / "bin" / applet);
     std::ofstream(rootfs / "data/public.txt") << "from the host\n";
@@ -35,6 +36,17 @@ grpc::Storage ephemeral(const std::string& mount_point)
     s.set_source("tmpfs");
     s.set_fstype("tmpfs");
     s.add_options("size=1m");
+    s.set_mount_point(mount_point);
+    return s;
+}
+
+grpc::Storage local(const std::string& mount_point, const std::string& mode)
+{
+    grpc::Storage s;
+    s.set_driver("local");
+    s.set_source("local");
+    s.set_fstype("local");
+    s.add_options("mode=" + mode);
     s.set_mount_point(mount_point);
     return s;
 }
@@ -96,4 +108,55 @@ TEST_CASE("a storage the guest cannot mount fails CreateContainer and mounts not
     g.agent().start_container("st-after");
     CHECK(g.run("st-after", {"sh", "-c", "grep -c ' /scratch ' /proc/mounts; ls -A /scratch | wc -l"}).out == "1\n0\n");
     g.remove("st-after");
+}
+
+TEST_CASE("a container on a virtio-fs share, and a local volume two containers share")
+{
+    // A guest of its own: virtio-fs needs virtiofsd and guest memory that
+    // QEMU shares with it.
+    const fs::path dir = fs::temp_directory_path() / ("kadapter-virtiofs-" + std::to_string(::getpid()));
+    make_shared_rootfs(dir / "vfs/rootfs");
+    auto opts = kadapter::vm::default_options();
+    opts.virtiofs_dir = dir.string();
+    kadapter::vm::GuestVm guest(opts);
+    auto& agent = guest.agent();
+
+    grpc::CreateSandboxRequest sandbox;
+    sandbox.set_sandbox_id("vfs");
+    auto* shared = sandbox.add_storages();
+    shared->set_driver("virtio-fs");
+    shared->set_source("kataShared");
+    shared->set_fstype("virtiofs");
+    shared->set_mount_point(kSharedMountPoint);
+    agent.create_sandbox(sandbox);
+
+    const std::string volume = "/run/kata-containers/sandbox/local/vfs-vol";
+    auto container = [&](const std::string& id) {
+        kadapter::agent::SpecBuilder spec(std::string(kSharedMountPoint) + "/vfs/rootfs", {"sleep", "3600"});
+        spec.cgroups_path("kubepods/pod-vfs:cri-containerd:" + id)
+            .annotation("io.kubernetes.cri.container-type", "container")
+            .annotation("io.kubernetes.cri.container-name", id)
+            .annotation("io.katacontainers.kadapter.policy",
+                        ksp("vfs-block-secret", "file:\n  matchPaths:\n    - path: /data/secret.txt\naction: Block"))
+            .mount(volume, "/vol", "bind", {"rbind", "rw"});
+        auto req = spec.request(id);
+        *req.add_storages() = local(volume, "0750");
+        agent.create_container(req);
+        agent.start_container(id);
+    };
+    container("vfs-a");
+    container("vfs-b");
+
+    CHECK(agent.run("vfs-a", {"cat", "/data/public.txt"}).out == "from the host\n");
+    auto secret = agent.run("vfs-a", {"cat", "/data/secret.txt"});
+    CHECK(secret.status == 1);
+    CHECK(secret.err.find("Permission denied") != std::string::npos);
+    // The local volume is one directory for the pod, with the mode asked for.
+    CHECK(agent.run("vfs-a", {"sh", "-c", "echo shared > /vol/f"}).status == 0);
+    CHECK(agent.run("vfs-b", {"cat", "/vol/f"}).out == "shared\n");
+    CHECK(agent.run("vfs-b", {"stat", "-c", "%a", "/vol"}).out == "750\n");
+    agent.remove_container("vfs-a", 10);
+    agent.remove_container("vfs-b", 10);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
 }

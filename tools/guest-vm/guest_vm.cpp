@@ -85,7 +85,8 @@ std::vector<std::string> qemu_args(const GuestVmOptions& o, const std::string& w
 
 // QEMU in its own process group (killed as a group), its own output in
 // workdir/qemu.log.
-pid_t spawn_qemu(std::vector<std::string> args, const std::string& workdir)
+// Runs `args` in a process group of its own, output to `log`.
+pid_t spawn(std::vector<std::string> args, const std::string& log)
 {
     pid_t pid = ::fork();
     if (pid < 0)
@@ -93,7 +94,7 @@ pid_t spawn_qemu(std::vector<std::string> args, const std::string& workdir)
     if (pid == 0) {
         int null = ::open("/dev/null", O_RDWR);
         ::dup2(null, 0);
-        int err = ::open((workdir + "/qemu.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(err, 1);
         ::dup2(err, 2);
         ::setpgid(0, 0);
@@ -137,7 +138,7 @@ ProgramRun run_program(const GuestVmOptions& options, const std::string& program
         cmdline += " " + a;
 
     auto started = std::chrono::steady_clock::now();
-    pid_t qemu = spawn_qemu(qemu_args(options, workdir, cmdline), workdir);
+    pid_t qemu = spawn(qemu_args(options, workdir, cmdline), workdir + "/qemu.log");
     ProgramRun run;
     int status = 0;
     for (;;) {
@@ -219,8 +220,23 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
         args.insert(args.end(), {"-netdev", "user,id=net0,ipv6=off", "-device",
                                  "virtio-net-pci,netdev=net0,romfile=,mac=" + options_.nic_mac});
 
+    if (!options_.virtiofs_dir.empty()) {
+        // Kata's other way to share: virtiofsd serves the directory, and
+        // QEMU shares the guest's memory with it (vhost-user).
+        const std::string sock = workdir_ + "/virtiofs.sock";
+        virtiofsd_ = spawn({KADAPTER_VIRTIOFSD, "--socket-path=" + sock, "-o", "source=" + options_.virtiofs_dir, "-o",
+                            "cache=none", "-o", "sandbox=chroot"},
+                           workdir_ + "/virtiofsd.log");
+        if (!wait_for_file(sock, std::chrono::seconds(10)))
+            throw std::runtime_error("virtiofsd did not start: " + read_text(workdir_ + "/virtiofsd.log"));
+        const std::string mem = std::to_string(options_.memory_mb) + "M";
+        args.insert(args.end(), {"-chardev", "socket,id=vfs,path=" + sock, "-device",
+                                 "vhost-user-fs-pci,chardev=vfs,tag=kataShared", "-object",
+                                 "memory-backend-memfd,id=mem,size=" + mem + ",share=on", "-numa", "node,memdev=mem"});
+    }
+
     auto started = std::chrono::steady_clock::now();
-    qemu_ = spawn_qemu(args, workdir_);
+    qemu_ = spawn(args, workdir_ + "/qemu.log");
 
     if (!wait_for_file(workdir_ + "/log.sock", std::chrono::seconds(10)))
         throw std::runtime_error("QEMU did not start: " + console_tail());
@@ -259,6 +275,10 @@ GuestVm::~GuestVm()
             ::kill(-qemu_, SIGKILL);
             ::waitpid(qemu_, nullptr, 0);
         }
+    }
+    if (virtiofsd_ > 0) {
+        ::kill(-virtiofsd_, SIGKILL);
+        ::waitpid(virtiofsd_, nullptr, 0);
     }
     if (log_fd_ >= 0)
         ::shutdown(log_fd_, SHUT_RDWR);

@@ -30,6 +30,8 @@ struct GuestVmOptions {
     // A virtio-net NIC with this MAC on QEMU's user-mode network (guest
     // 10.0.2.0/24, the host's loopback reachable as 10.0.2.2); "" = none.
     std::string nic_mac;
+    // Served by virtiofsd over virtio-fs as mount tag "kataShared" ("" = none).
+    std::string virtiofs_dir;
     int memory_mb = 1024;
     int cpus = 2;
     std::chrono::seconds boot_timeout{180};
@@ -73,6 +75,7 @@ private:
     std::string workdir_;
     std::string cmdline_;
     pid_t qemu_ = -1;
+    pid_t virtiofsd_ = -1;
     std::unique_ptr<agent::AgentClient> agent_;
     std::chrono::milliseconds boot_time_{0};
 

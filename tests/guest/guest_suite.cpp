@@ -9,13 +9,24 @@ namespace kadapter::testing {
 namespace {
 
 Guest* instance = nullptr;
+// A guest that failed to boot fails every case with the same error, at
+// once, instead of booting again for each.
+std::exception_ptr boot_error;
 
 } // namespace
 
 Guest& Guest::get()
 {
-    if (!instance)
-        instance = new Guest(); // lives until exit; the destructor of the VM stops QEMU
+    if (boot_error)
+        std::rethrow_exception(boot_error);
+    if (!instance) {
+        try {
+            instance = new Guest(); // lives until exit; the destructor of the VM stops QEMU
+        } catch (...) {
+            boot_error = std::current_exception();
+            throw;
+        }
+    }
     return *instance;
 }
 
@@ -25,14 +36,10 @@ Guest::Guest()
     // Tests count alerts: no throttling in the suite (c-api/c_api_test.c tests the throttle).
     opts.extra_cmdline += " kadapter.max_alerts_per_sec=0";
     // Kata's shared directory (9p, mount tag kataShared), for storage tests.
-    char dir[] = "/tmp/kadapter-shared-XXXXXX";
-    if (!::mkdtemp(dir))
-        throw std::runtime_error("mkdtemp for the shared directory failed");
-    shared_dir_ = dir;
-    opts.shared_dir = shared_dir_;
+    opts.shared_dir = shared_dir_.path();
     opts.nic_mac = kNicMac;
     vm_ = std::make_unique<vm::GuestVm>(opts);
-    std::cerr << "guest booted in " << vm_->boot_time().count() << " ms\n";
+    std::cerr << "guest booted in " << vm_->boot_time().count() << " ms under " << vm::accel_name(vm_->accel()) << "\n";
     // A mutation-testing build says which hook it left out (tests/mutation/).
     std::string console = vm_->console_log();
     if (auto at = console.find("MUTATION TESTING: "); at != std::string::npos)
@@ -49,13 +56,7 @@ Guest::Guest()
         shared->add_options(o);
     shared->set_mount_point(kSharedMountPoint);
     agent().create_sandbox(sandbox);
-    std::atexit([] {
-        if (instance) {
-            instance->vm_.reset();
-            std::error_code ec;
-            std::filesystem::remove_all(instance->shared_dir_, ec);
-        }
-    });
+    std::atexit([] { delete std::exchange(instance, nullptr); });
 }
 
 agent::SpecBuilder Guest::spec(const std::string& id, const PodOptions& o)

@@ -38,7 +38,7 @@ public:
 
     vm::GuestVm& vm() { return *vm_; }
     // The host directory the guest sees as Kata's 9p share "kataShared".
-    const std::string& shared_dir() const { return shared_dir_; }
+    const std::string& shared_dir() const { return shared_dir_.path(); }
     agent::AgentClient& agent() { return vm_->agent(); }
 
     // CreateContainer + StartContainer; returns the container id.
@@ -59,8 +59,8 @@ public:
 
 private:
     Guest();
+    vm::TempDir shared_dir_{"kadapter-shared"}; // outlives the guest that mounts it
     std::unique_ptr<vm::GuestVm> vm_;
-    std::string shared_dir_;
 };
 
 // The console log, for failure messages.

@@ -1,23 +1,17 @@
 #include "guest_vm.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "agent_client.hpp"
+#include "log_text.hpp"
 
 namespace kadapter::vm {
 namespace {
@@ -37,91 +31,48 @@ int connect_unix(const std::string& path)
     return fd;
 }
 
-bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout)
-{
-    auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (std::filesystem::exists(path))
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
-
 // The machine every guest runs on; callers add their devices.
-std::vector<std::string> qemu_args(const GuestVmOptions& o, const std::string& workdir, const std::string& cmdline)
+std::vector<std::string> qemu_args(const GuestVmOptions& o, Accel accel, const TempDir& workdir,
+                                   const std::string& cmdline)
 {
-    const bool kvm = ::access("/dev/kvm", R_OK | W_OK) == 0;
-    return {
-        "qemu-system-x86_64",
-        "-machine",
-        kvm ? "q35,accel=kvm" : "q35,accel=tcg",
-        "-cpu",
-        kvm ? "host" : "max",
-        "-m",
-        std::to_string(o.memory_mb),
-        "-smp",
-        std::to_string(o.cpus),
-        "-nodefaults",
-        "-no-reboot",
-        "-display",
-        "none",
-        "-monitor",
-        "none",
-        // The console: logged to a file, and a socket to type into
-        // (agent.debug_console's shell reads from it).
-        "-chardev",
-        "socket,id=console,path=" + workdir + "/console.sock,server=on,wait=off,logfile=" + workdir + "/console.log",
-        "-serial",
-        "chardev:console",
-        "-kernel",
-        o.kernel,
-        "-initrd",
-        o.initrd,
-        "-append",
-        cmdline,
-    };
+    std::vector<std::string> args = {"qemu-system-x86_64"};
+    for (auto& a : machine_args(accel))
+        args.push_back(std::move(a));
+    args.insert(args.end(), {
+                                "-m",
+                                std::to_string(o.memory_mb),
+                                "-smp",
+                                std::to_string(o.cpus),
+                                "-nodefaults",
+                                "-no-reboot",
+                                "-display",
+                                "none",
+                                "-monitor",
+                                "none",
+                                // The console: logged to a file, and a socket to type into
+                                // (agent.debug_console's shell reads from it).
+                                "-chardev",
+                                "socket,id=console,path=" + (workdir / "console.sock") +
+                                    ",server=on,wait=off,logfile=" + (workdir / "console.log"),
+                                "-serial",
+                                "chardev:console",
+                                "-kernel",
+                                o.kernel,
+                                "-initrd",
+                                o.initrd,
+                                "-append",
+                                cmdline,
+                            });
+    return args;
 }
 
-// QEMU in its own process group (killed as a group), its own output in
-// workdir/qemu.log.
-// Runs `args` in a process group of its own, output to `log`.
-pid_t spawn(std::vector<std::string> args, const std::string& log)
+// The options, once their kernel and initrd are known to exist.
+const GuestVmOptions& checked(const GuestVmOptions& o)
 {
-    pid_t pid = ::fork();
-    if (pid < 0)
-        throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-        int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(err, 1);
-        ::dup2(err, 2);
-        ::setpgid(0, 0);
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execvp(argv[0], argv.data());
-        ::_exit(127);
-    }
-    return pid;
-}
-
-std::string read_text(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string make_workdir()
-{
-    char tmpl[] = "/tmp/kadapter-vm.XXXXXX";
-    if (!::mkdtemp(tmpl))
-        throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
-    return tmpl;
+    for (const auto& f : {o.kernel, o.initrd})
+        if (!std::filesystem::exists(f))
+            throw GuestVmError("missing " + f + ": build the project first");
+    return o;
 }
 
 } // namespace
@@ -129,41 +80,28 @@ std::string make_workdir()
 ProgramRun run_program(const GuestVmOptions& options, const std::string& program, const std::vector<std::string>& args,
                        std::chrono::seconds timeout)
 {
-    for (const auto& f : {options.kernel, options.initrd})
-        if (!std::filesystem::exists(f))
-            throw std::runtime_error("missing " + f + ": build the project first");
-    const std::string workdir = make_workdir();
+    checked(options);
+    ProgramRun run;
+    run.accel = choose_accelerator(options.kernel, options.initrd).accel;
+    TempDir workdir("kadapter-vm");
     std::string cmdline = "console=ttyS0 panic=-1 quiet rdinit=" + program + " " + options.extra_cmdline + " --";
     for (const auto& a : args)
         cmdline += " " + a;
 
     auto started = std::chrono::steady_clock::now();
-    pid_t qemu = spawn(qemu_args(options, workdir, cmdline), workdir + "/qemu.log");
-    ProgramRun run;
-    int status = 0;
-    for (;;) {
-        pid_t r = ::waitpid(qemu, &status, WNOHANG);
-        if (r == qemu)
-            break;
-        if (std::chrono::steady_clock::now() - started > timeout) {
-            ::kill(-qemu, SIGKILL);
-            ::waitpid(qemu, &status, 0);
-            run.timed_out = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    {
+        ChildProcess qemu(qemu_args(options, run.accel, workdir, cmdline), workdir / "qemu.log");
+        run.timed_out = !qemu.wait_for(timeout);
+    } // stopped here if it is still running
     run.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    run.console = read_text(workdir + "/console.log");
-    const std::string qemu_log = read_text(workdir + "/qemu.log");
+    run.console = read_text(workdir / "console.log");
+    const std::string qemu_log = read_text(workdir / "qemu.log");
     if (!qemu_log.empty())
         run.console += "\n[qemu] " + qemu_log;
     // The program's last word (oneshot_init.h); absent if it crashed.
     const std::string marker = "kadapter-oneshot: exit ";
     if (size_t at = run.console.rfind(marker); at != std::string::npos)
         run.exit_status = std::atoi(run.console.c_str() + at + marker.size());
-    std::error_code ec;
-    std::filesystem::remove_all(workdir, ec);
     return run;
 }
 
@@ -181,33 +119,29 @@ GuestVmOptions default_options()
     return o;
 }
 
-GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
+GuestVm::GuestVm(GuestVmOptions options)
+    : options_(checked(options)), accel_(choose_accelerator(options_.kernel, options_.initrd).accel)
 {
-    workdir_ = make_workdir();
-    for (const auto& f : {options_.kernel, options_.initrd})
-        if (!std::filesystem::exists(f))
-            throw std::runtime_error("missing " + f + ": build the project first");
-
     cmdline_ = "console=ttyS0 panic=-1 quiet agent.log=info "
                "agent.server_addr=serial://agent.channel.0,serial://agent.channel.1,vsock://-1:1024 " +
                options_.extra_cmdline;
-    std::vector<std::string> args = qemu_args(options_, workdir_, cmdline_);
+    std::vector<std::string> args = qemu_args(options_, accel_, workdir_, cmdline_);
     // The agent's port and the alert port, as Kata's runtime names them.
     args.insert(args.end(), {
                                 "-device",
                                 "virtio-serial-pci",
                                 "-chardev",
-                                "socket,id=agent,path=" + workdir_ + "/agent.sock,server=on,wait=off",
+                                "socket,id=agent,path=" + (workdir_ / "agent.sock") + ",server=on,wait=off",
                                 "-device",
                                 "virtserialport,chardev=agent,name=agent.channel.0",
                                 "-chardev",
-                                "socket,id=log,path=" + workdir_ + "/log.sock,server=on,wait=off",
+                                "socket,id=log,path=" + (workdir_ / "log.sock") + ",server=on,wait=off",
                                 "-device",
                                 "virtserialport,chardev=log,name=agent.log",
                                 // A second agent port for host tools (kadapter push) while
                                 // the first one holds the test session.
                                 "-chardev",
-                                "socket,id=tools,path=" + workdir_ + "/tools.sock,server=on,wait=off",
+                                "socket,id=tools,path=" + (workdir_ / "tools.sock") + ",server=on,wait=off",
                                 "-device",
                                 "virtserialport,chardev=tools,name=agent.channel.1",
                             });
@@ -223,89 +157,85 @@ GuestVm::GuestVm(GuestVmOptions options) : options_(std::move(options))
     if (!options_.virtiofs_dir.empty()) {
         // Kata's other way to share: virtiofsd serves the directory, and
         // QEMU shares the guest's memory with it (vhost-user).
-        const std::string sock = workdir_ + "/virtiofs.sock";
-        virtiofsd_ = spawn({KADAPTER_VIRTIOFSD, "--socket-path=" + sock, "-o", "source=" + options_.virtiofs_dir, "-o",
-                            "cache=none", "-o", "sandbox=chroot"},
-                           workdir_ + "/virtiofsd.log");
-        if (!wait_for_file(sock, std::chrono::seconds(10)))
-            throw std::runtime_error("virtiofsd did not start: " + read_text(workdir_ + "/virtiofsd.log"));
+        start_virtiofsd();
         const std::string mem = std::to_string(options_.memory_mb) + "M";
-        args.insert(args.end(), {"-chardev", "socket,id=vfs,path=" + sock, "-device",
+        args.insert(args.end(), {"-chardev", "socket,id=vfs,path=" + (workdir_ / "virtiofs.sock"), "-device",
                                  "vhost-user-fs-pci,chardev=vfs,tag=kataShared", "-object",
                                  "memory-backend-memfd,id=mem,size=" + mem + ",share=on", "-numa", "node,memdev=mem"});
     }
 
     auto started = std::chrono::steady_clock::now();
-    qemu_ = spawn(args, workdir_ + "/qemu.log");
+    qemu_ = ChildProcess(args, workdir_ / "qemu.log");
+    wait_for_agent(started);
+    boot_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+}
 
-    if (!wait_for_file(workdir_ + "/log.sock", std::chrono::seconds(10)))
-        throw std::runtime_error("QEMU did not start: " + console_tail());
-    log_fd_ = connect_unix(workdir_ + "/log.sock");
-    if (log_fd_ >= 0)
-        log_reader_ = std::thread([this] { read_log(); });
+// Members stop in reverse order: the agent connection, the log reader
+// (asked to stop), QEMU and virtiofsd (their groups killed), and last the
+// directory of their sockets and logs.
+GuestVm::~GuestVm() = default;
 
+void GuestVm::start_virtiofsd()
+{
+    const std::string sock = workdir_ / "virtiofs.sock";
+    virtiofsd_ = ChildProcess({KADAPTER_VIRTIOFSD, "--socket-path=" + sock, "-o", "source=" + options_.virtiofs_dir,
+                               "-o", "cache=none", "-o", "sandbox=chroot"},
+                              workdir_ / "virtiofsd.log");
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!std::filesystem::exists(sock)) {
+        if (!virtiofsd_.running() || std::chrono::steady_clock::now() > end)
+            throw GuestVmError(
+                "virtiofsd did not start (" +
+                (virtiofsd_.status() ? describe_wait_status(*virtiofsd_.status()) : "no socket in 10 s") +
+                "): " + read_text(workdir_ / "virtiofsd.log"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+void GuestVm::wait_for_agent(std::chrono::steady_clock::time_point started)
+{
+    // QEMU creates its sockets before the guest runs; it may also exit
+    // first (a bad option, a KVM that aborts).
+    const std::string log_sock = workdir_ / "log.sock";
+    while (!std::filesystem::exists(log_sock)) {
+        if (!qemu_.running())
+            throw boot_failure("QEMU " + describe_wait_status(qemu_.status().value_or(0)) + " at start");
+        if (std::chrono::steady_clock::now() - started > std::chrono::seconds(10))
+            throw boot_failure("QEMU made none of its sockets in 10 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    log_fd_.reset(connect_unix(log_sock));
+    if (log_fd_)
+        log_reader_ = std::jthread([this](std::stop_token stop) { read_log(stop); });
+
+    // One connection, held until the agent answers: the virtio-serial port
+    // keeps the request until the guest opens it. It fails early only if
+    // QEMU goes away (the socket closes).
     try {
         agent_ = std::make_unique<agent::AgentClient>(agent_address(), options_.boot_timeout);
         if (agent_->check().status() != grpc::HealthCheckResponse::SERVING)
             throw std::runtime_error("the agent is not serving");
     } catch (const std::exception& e) {
-        std::string log = console_tail();
-        throw std::runtime_error(std::string("the guest did not come up (") + e.what() + "). Console:\n" + log);
+        agent_.reset();
+        if (qemu_.wait_for(std::chrono::milliseconds(500)))
+            throw boot_failure("QEMU " + describe_wait_status(qemu_.status().value_or(0)) +
+                               " before the agent answered (" + e.what() + ")");
+        throw boot_failure(std::string("the guest did not come up (") + e.what() + ")");
     }
-    boot_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 }
 
-GuestVm::~GuestVm()
+GuestVmError GuestVm::boot_failure(const std::string& what) const
 {
-    agent_.reset();
-    {
-        std::lock_guard lock(mu_);
-        stopping_ = true;
-    }
-    if (qemu_ > 0) {
-        ::kill(-qemu_, SIGTERM);
-        for (int i = 0; i < 50; ++i) {
-            if (::waitpid(qemu_, nullptr, WNOHANG) == qemu_) {
-                qemu_ = -1;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        if (qemu_ > 0) {
-            ::kill(-qemu_, SIGKILL);
-            ::waitpid(qemu_, nullptr, 0);
-        }
-    }
-    if (virtiofsd_ > 0) {
-        ::kill(-virtiofsd_, SIGKILL);
-        ::waitpid(virtiofsd_, nullptr, 0);
-    }
-    if (log_fd_ >= 0)
-        ::shutdown(log_fd_, SHUT_RDWR);
-    if (log_reader_.joinable())
-        log_reader_.join();
-    if (log_fd_ >= 0)
-        ::close(log_fd_);
-    std::error_code ec;
-    std::filesystem::remove_all(workdir_, ec);
-}
-
-bool GuestVm::running()
-{
-    if (qemu_ <= 0)
-        return false;
-    if (::waitpid(qemu_, nullptr, WNOHANG) == qemu_) {
-        qemu_ = -1;
-        return false;
-    }
-    return true;
+    std::string qemu = read_text(workdir_ / "qemu.log");
+    return GuestVmError(what + " [" + accel_name(accel_) + "]\nQEMU said: " + (qemu.empty() ? "(nothing)\n" : qemu) +
+                        "Console (tail):\n" + tail(read_text(workdir_ / "console.log"), 6000));
 }
 
 void GuestVm::write_console(const std::string& text)
 {
     // Connected only while writing: a connected reader that does not read
     // would stall the guest's serial output.
-    int fd = connect_unix(workdir_ + "/console.sock");
+    int fd = connect_unix(workdir_ / "console.sock");
     if (fd < 0)
         throw std::runtime_error("cannot connect to the guest console");
     size_t done = 0;
@@ -323,8 +253,8 @@ void GuestVm::write_console(const std::string& text)
 
 std::string GuestVm::console_log() const
 {
-    std::string out = read_text(workdir_ + "/console.log");
-    std::string qemu = read_text(workdir_ + "/qemu.log");
+    std::string out = read_text(workdir_ / "console.log");
+    std::string qemu = read_text(workdir_ / "qemu.log");
     if (!qemu.empty())
         out += "\n[qemu] " + qemu;
     return out;
@@ -332,25 +262,18 @@ std::string GuestVm::console_log() const
 
 std::string GuestVm::console_tail(size_t bytes) const
 {
-    std::string log = console_log();
-    return log.size() <= bytes ? log : "..." + log.substr(log.size() - bytes);
+    return tail(console_log(), bytes);
 }
 
-void GuestVm::read_log()
+void GuestVm::read_log(std::stop_token stop)
 {
     std::string partial;
     char buf[8192];
-    for (;;) {
-        pollfd pfd{log_fd_, POLLIN, 0};
-        int n = ::poll(&pfd, 1, 200);
-        {
-            std::lock_guard lock(mu_);
-            if (stopping_)
-                return;
-        }
-        if (n <= 0)
+    while (!stop.stop_requested()) {
+        pollfd pfd{log_fd_.get(), POLLIN, 0};
+        if (::poll(&pfd, 1, 200) <= 0)
             continue;
-        ssize_t r = ::read(log_fd_, buf, sizeof(buf));
+        ssize_t r = ::read(log_fd_.get(), buf, sizeof(buf));
         if (r <= 0)
             return;
         partial.append(buf, static_cast<size_t>(r));

@@ -1,10 +1,8 @@
 // Boots a kadapter guest under QEMU: the Debian kernel, our initrd, the
 // agent on a virtio-serial port (agent.channel.0) and alerts on another
 // (agent.log), both as unix sockets on the host. Used by the demo, the
-// guest test suite and the benchmark.
+// guest test suite and the benchmark. KVM or TCG: see accelerator.hpp.
 #pragma once
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +13,11 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "accelerator.hpp"
+#include "child_process.hpp"
+#include "kadapter/unique_fd.hpp"
+#include "temp_dir.hpp"
 
 namespace kadapter::agent {
 class AgentClient;
@@ -40,15 +43,17 @@ struct GuestVmOptions {
 class GuestVm {
 public:
     // Starts QEMU and waits until the agent answers Health.Check; throws
-    // std::runtime_error carrying the console log when it does not.
+    // GuestVmError with QEMU's own messages and the console's tail when it
+    // does not (QEMU missing or exiting, the guest hanging, virtiofsd).
+    // Everything started so far is stopped again on the way out.
     explicit GuestVm(GuestVmOptions options);
     ~GuestVm();
     GuestVm(const GuestVm&) = delete;
     GuestVm& operator=(const GuestVm&) = delete;
 
-    std::string agent_address() const { return "unix://" + workdir_ + "/agent.sock"; }
+    std::string agent_address() const { return "unix://" + (workdir_ / "agent.sock"); }
     // A second connection to the same agent, for host tools run by tests.
-    std::string tools_address() const { return "unix://" + workdir_ + "/tools.sock"; }
+    std::string tools_address() const { return "unix://" + (workdir_ / "tools.sock"); }
     // The one connection to the agent: a virtio-serial port carries one
     // host session at a time, as Kata's shim keeps one long-lived connection.
     agent::AgentClient& agent() { return *agent_; }
@@ -57,7 +62,8 @@ public:
     void write_console(const std::string& text);
     std::string console_tail(size_t bytes = 8000) const;
     std::chrono::milliseconds boot_time() const { return boot_time_; }
-    bool running();
+    Accel accel() const { return accel_; }
+    bool running() { return qemu_.running(); }
 
     // Alert lines the guest wrote to its agent.log port so far.
     std::vector<std::string> log_lines() const;
@@ -69,22 +75,28 @@ public:
     std::string cmdline() const { return cmdline_; }
 
 private:
-    void read_log();
+    void start_virtiofsd();
+    void wait_for_agent(std::chrono::steady_clock::time_point started);
+    // `what`, QEMU's own output and the console's tail.
+    GuestVmError boot_failure(const std::string& what) const;
+    void read_log(std::stop_token stop);
 
+    // Destroyed in reverse: the agent connection, the log reader, QEMU,
+    // virtiofsd, and last the directory of their sockets and logs.
     GuestVmOptions options_;
-    std::string workdir_;
+    Accel accel_;
+    TempDir workdir_{"kadapter-vm"};
     std::string cmdline_;
-    pid_t qemu_ = -1;
-    pid_t virtiofsd_ = -1;
-    std::unique_ptr<agent::AgentClient> agent_;
+    ChildProcess virtiofsd_;
+    ChildProcess qemu_;
     std::chrono::milliseconds boot_time_{0};
 
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::vector<std::string> lines_;
-    int log_fd_ = -1;
-    bool stopping_ = false;
-    std::thread log_reader_;
+    UniqueFd log_fd_;
+    std::jthread log_reader_;
+    std::unique_ptr<agent::AgentClient> agent_;
 };
 
 // A program booted as the guest's init (rdinit=) for one run, with no
@@ -93,11 +105,13 @@ private:
 struct ProgramRun {
     int exit_status = -1; // from its "kadapter-oneshot: exit N" line; -1 if it never said
     bool timed_out = false;
+    Accel accel = Accel::tcg;
     std::string console;
     std::chrono::milliseconds elapsed{0};
 };
 
 // `program` is a path inside the initrd; `args` reach it as argv[1...].
+// Throws GuestVmError when QEMU cannot be started at all.
 ProgramRun run_program(const GuestVmOptions& options, const std::string& program, const std::vector<std::string>& args,
                        std::chrono::seconds timeout);
 

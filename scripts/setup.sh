@@ -12,7 +12,7 @@ build_dir=${1:-build}
 kernel_dir="$build_dir/guest-kernel"
 
 packages=(
-  cmake ninja-build g++ clang llvm pkg-config file
+  cmake ninja-build g++ clang llvm clang-format pkg-config file
   libbpf-dev bpftool libelf-dev zlib1g-dev liblzma-dev libzstd-dev
   libprotobuf-dev protobuf-compiler libnl-3-dev libnl-route-3-dev
   libspdlog-dev libfmt-dev catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libclang-rt-14-dev

@@ -330,11 +330,8 @@ void Agent::register_services(ttrpc::Server& server)
                     // Resolve the policy first: an invalid one runs nothing.
                     std::optional<kadapter::PodPolicy> pod = kadapter::pod_policy_from_annotations(annotations);
                     if (pod && !entry->is_sandbox) {
-                        kadapter::policy::PodIdentity who;
-                        who.container_name = entry->meta.container_name;
-                        who.namespace_ = entry->meta.namespace_;
-                        who.labels = pod->labels;
-                        who.labels_known = pod->labels_known;
+                        auto who =
+                            kadapter::pod_identity(entry->meta.container_name, entry->meta.namespace_, pod->labels);
                         entry->rules = kadapter::policy::compile(pod->policies, who, pod->postures);
                         entry->policy_source = pod->source;
                     }
@@ -605,16 +602,15 @@ void Agent::register_services(ttrpc::Server& server)
             const std::string& text = req.policy();
             auto policies = kadapter::require_policies(kadapter::parse_policy_text(text, "UpdatePolicy.policy"),
                                                        "UpdatePolicy.policy");
-            std::string postures, labels;
+            std::string postures;
             for (const auto& [k, v] : req.postures())
                 postures += (postures.empty() ? "" : ",") + k + "=" + v;
-            for (const auto& [k, v] : req.labels())
-                labels += (labels.empty() ? "" : ",") + k + "=" + v;
-            kadapter::policy::PodIdentity who;
-            who.container_name = entry->meta.container_name;
-            who.namespace_ = entry->meta.namespace_;
-            who.labels = kadapter::parse_labels(labels);
-            who.labels_known = !labels.empty();
+            // proto3 cannot tell an absent map from an empty one: no labels
+            // means not given here.
+            std::optional<std::string> labels;
+            if (!req.labels().empty())
+                labels = kadapter::format_labels({req.labels().begin(), req.labels().end()});
+            auto who = kadapter::pod_identity(entry->meta.container_name, entry->meta.namespace_, labels);
             kadapter::RuleSet rules = kadapter::policy::compile(policies, who, kadapter::parse_postures(postures));
 
             std::lock_guard lock(mu);

@@ -180,13 +180,8 @@ kadapter_status kadapter_ruleset_from_policy(const char* policy, const char* con
         return null_argument(__func__, "out");
     return guarded([&] {
         auto policies = kadapter::require_policies(kadapter::parse_policy_text(policy, "policy"), "policy");
-        kadapter::policy::PodIdentity pod;
-        if (container_name)
-            pod.container_name = container_name;
-        if (labels) {
-            pod.labels = kadapter::parse_labels(labels);
-            pod.labels_known = true;
-        }
+        auto pod = kadapter::pod_identity(container_name ? container_name : "", "",
+                                          labels ? std::optional<std::string>(labels) : std::nullopt);
         kadapter::policy::Postures p = postures ? kadapter::parse_postures(postures) : kadapter::policy::Postures{};
         auto r = std::make_unique<kadapter_ruleset>();
         r->rules = kadapter::policy::compile(policies, pod, p);

@@ -28,9 +28,8 @@ inline constexpr const char* kLabelsAnnotation = "io.katacontainers.kadapter.lab
 struct PodPolicy {
     std::vector<policy::Policy> policies;
     policy::Postures postures;
-    std::map<std::string, std::string> labels;
-    bool labels_known = false;
-    std::string source; // the annotation value it came from
+    std::optional<std::string> labels; // the labels annotation (checked); nullopt when absent
+    std::string source;                // the annotation value it came from
 };
 
 // Reads the kadapter annotations. nullopt when there is no policy
@@ -59,5 +58,14 @@ std::string format_postures(const policy::Postures& postures);
 // "k=v,k=v"; throws Error(InvalidPolicy).
 std::map<std::string, std::string> parse_labels(const std::string& value);
 std::string format_labels(const std::map<std::string, std::string>& labels); // throws for labels it cannot carry
+
+// The pod container policies are compiled for; every caller (guest-init,
+// the C API, the CLI) builds it here, so one rule decides whether labels
+// are known: exactly when `labels` ("k=v,k=v") is given. "" is given: the
+// pod has no labels, and a selector on labels does not select it. nullopt:
+// whoever sent the policy resolved its selectors, so none is compared.
+// An empty namespace is not compared either. Throws Error(InvalidPolicy).
+policy::PodIdentity pod_identity(std::string container_name, std::string namespace_,
+                                 const std::optional<std::string>& labels);
 
 } // namespace kadapter

@@ -63,7 +63,8 @@ typedef uint64_t kadapter_container_id;
  * `policy` (YAML, or the annotation's compact form) that select a container
  * into its rule set.
  *   container_name  io.kubernetes.cri.container-name (NULL: none)
- *   labels          the pod's labels "k=v,k=v"; NULL: every policy applies
+ *   labels          the pod's labels "k=v,k=v" ("": it has none); NULL: not
+ *                   known, so label selectors are not compared
  *   postures        "file=block,network=audit,capabilities=audit" or NULL
  * A policy kadapter cannot enforce as written is an error, never weakened.
  */

@@ -232,11 +232,13 @@ ParseResult parse(std::string_view yaml, std::string_view input = "<input>");
 // positions are unknown.
 std::vector<Diagnostic> validate(const Policy& policy, std::string_view input);
 
+// Built by kadapter::pod_identity() (annotations.hpp), whose one rule says
+// when labels are known.
 struct PodIdentity {
     std::string container_name; // io.kubernetes.cri.container-name
-    std::string namespace_;
-    std::map<std::string, std::string> labels; // empty: selectors were resolved upstream
-    bool labels_known = false;
+    std::string namespace_;     // empty: not compared
+    std::map<std::string, std::string> labels;
+    bool labels_known = false; // false: selectors were resolved upstream
 };
 
 struct Postures {

@@ -138,7 +138,20 @@ std::optional<PodPolicy> pod_policy_from_annotations(const std::map<std::string,
     if (auto p = annotations.find(kPostureAnnotation); p != annotations.end())
         pod.postures = parse_postures(p->second);
     if (auto l = annotations.find(kLabelsAnnotation); l != annotations.end()) {
-        pod.labels = parse_labels(l->second);
+        parse_labels(l->second); // refused here, before anything runs
+        pod.labels = l->second;
+    }
+    return pod;
+}
+
+policy::PodIdentity pod_identity(std::string container_name, std::string namespace_,
+                                 const std::optional<std::string>& labels)
+{
+    policy::PodIdentity pod;
+    pod.container_name = std::move(container_name);
+    pod.namespace_ = std::move(namespace_);
+    if (labels) {
+        pod.labels = parse_labels(*labels);
         pod.labels_known = true;
     }
     return pod;

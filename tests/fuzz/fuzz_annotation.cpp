@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             {{kPolicyAnnotation, value}, {kLabelsAnnotation, "app=web"}, {kPostureAnnotation, "file=block"}});
         if (pod) {
             // What the guest does next with a policy it accepted.
-            policy::PodIdentity who{"app", "default", pod->labels, pod->labels_known};
+            policy::PodIdentity who = pod_identity("app", "default", pod->labels);
             RuleSet rs = policy::compile(pod->policies, who, pod->postures);
             (void)rs;
             (void)decode_policy_annotation(value);

@@ -286,7 +286,7 @@ TEST_CASE("pod_policy_from_annotations reads all three annotations and fails clo
     REQUIRE(pod);
     CHECK(pod->policies.size() == 2);
     CHECK(pod->postures.file == Posture::Block);
-    CHECK(pod->labels_known);
+    CHECK(pod->labels == "app=web");
     CHECK_THROWS_AS(pod_policy_from_annotations({{kPolicyAnnotation, "apiVersion: v1\nkind: Pod\n"}}), Error);
     CHECK_THROWS_AS(pod_policy_from_annotations({{kPolicyAnnotation, kPolicies}, {kLabelsAnnotation, "broken"}}),
                     Error);

@@ -3,6 +3,7 @@
 
 #include "kadapter/annotations.hpp"
 #include "kadapter/error.hpp"
+#include "kadapter/kadapter.h"
 #include "kadapter/policy.hpp"
 #include "poster_policy.hpp"
 
@@ -69,6 +70,63 @@ TEST_CASE("the annotation decoder rejects what it cannot use")
                                            {kLabelsAnnotation, "app=nginx"}});
     REQUIRE(ok);
     CHECK(ok->postures.file == Posture::Block);
-    CHECK(ok->labels_known);
-    CHECK(ok->labels.at("app") == "nginx");
+    CHECK(ok->labels == "app=nginx");
+}
+
+TEST_CASE("pod_identity: labels are known exactly when given, for every caller")
+{
+    const auto policies = policy::parse(kadapter::demo::kPosterPolicy, "poster.yaml").policies; // app=nginx
+    auto rules_for = [&](const policy::PodIdentity& pod) { return policy::compile(policies, pod).size(); };
+
+    auto unknown = pod_identity("nginx", "default", std::nullopt);
+    CHECK_FALSE(unknown.labels_known);
+    CHECK(rules_for(unknown) == 1); // the sender resolved the selector
+
+    auto none = pod_identity("nginx", "default", "");
+    CHECK(none.labels_known);
+    CHECK(none.labels.empty());
+    CHECK(rules_for(none) == 0); // known to have no app=nginx
+
+    CHECK(rules_for(pod_identity("nginx", "default", "app=nginx")) == 1);
+    CHECK(rules_for(pod_identity("nginx", "default", "app=web, tier=front")) == 0);
+    CHECK(rules_for(pod_identity("nginx", "", "app=nginx")) == 1);     // namespace not compared
+    CHECK(rules_for(pod_identity("nginx", "shop", "app=nginx")) == 0); // the policy is in default
+    CHECK(pod_identity("web", "shop", "app=web").container_name == "web");
+
+    try {
+        pod_identity("nginx", "default", "app");
+        FAIL("a label without '=' was accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == Errc::InvalidPolicy);
+        CHECK(std::string(e.what()).find("'app' is not key=value") != std::string::npos);
+    }
+
+    // An empty labels annotation is given, as in the C API and the CLI.
+    auto pod =
+        pod_policy_from_annotations({{kPolicyAnnotation, kadapter::demo::kPosterPolicy}, {kLabelsAnnotation, ""}});
+    REQUIRE(pod);
+    CHECK(pod_identity("nginx", "default", pod->labels).labels_known);
+    auto absent = pod_policy_from_annotations({{kPolicyAnnotation, kadapter::demo::kPosterPolicy}});
+    REQUIRE(absent);
+    CHECK_FALSE(pod_identity("nginx", "default", absent->labels).labels_known);
+}
+
+TEST_CASE("the C API's labels argument follows pod_identity's rule")
+{
+    auto count = [](const char* labels) {
+        kadapter_ruleset* rs = nullptr;
+        REQUIRE(kadapter_ruleset_from_policy(kadapter::demo::kPosterPolicy, "nginx", labels, nullptr, &rs) ==
+                KADAPTER_OK);
+        size_t n = kadapter_ruleset_rule_count(rs);
+        kadapter_ruleset_free(rs);
+        return n;
+    };
+    CHECK(count(nullptr) == 1);
+    CHECK(count("") == 0);
+    CHECK(count("app=nginx") == 1);
+    CHECK(count("app=web") == 0);
+    kadapter_ruleset* rs = nullptr;
+    CHECK(kadapter_ruleset_from_policy(kadapter::demo::kPosterPolicy, "nginx", "app", nullptr, &rs) ==
+          KADAPTER_ERR_INVALID_POLICY);
+    CHECK(rs == nullptr);
 }

@@ -85,16 +85,12 @@ void add_pod_options(CLI::App& sub, PodOptions& o)
 
 policy::PodIdentity pod_identity(const PodOptions& o)
 {
-    policy::PodIdentity pod;
-    pod.container_name = o.container;
-    pod.namespace_ = o.namespace_;
-    pod.labels_known = o.labels_given;
     try {
-        pod.labels = parse_labels(o.labels);
+        return kadapter::pod_identity(o.container, o.namespace_,
+                                      o.labels_given ? std::optional<std::string>(o.labels) : std::nullopt);
     } catch (const Error& e) {
         throw CLI::ValidationError("--labels", e.what());
     }
-    return pod;
 }
 
 policy::Postures pod_postures(const PodOptions& o)

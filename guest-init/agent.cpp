@@ -149,8 +149,19 @@ std::string describe(const kadapter::RuleSet& rs)
 } // namespace
 
 Agent::Agent(Config cfg, EnforcerState enf, AlertLog& log)
-    : config(std::move(cfg)), enforcer(std::move(enf)), alerts(log)
+    : config(std::move(cfg)), enforcer(std::move(enf)),
+      engine(enforcer.enforcer ? enforcer_engine(*enforcer.enforcer) : nullptr), alerts(log)
 {
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Agent::Entry>>> Agent::live_entries()
+{
+    std::lock_guard lock(mu);
+    std::vector<std::pair<std::string, std::shared_ptr<Entry>>> out;
+    for (const auto& [id, entry] : containers)
+        if (entry && entry->container)
+            out.emplace_back(id, entry);
+    return out;
 }
 
 std::shared_ptr<Agent::Entry> Agent::find(const std::string& id)
@@ -180,14 +191,11 @@ void Agent::pump_events()
         return;
     enforcer.enforcer->set_event_handler([this](const kadapter::Event& e) {
         ContainerMeta meta;
-        {
-            std::lock_guard lock(mu);
-            for (const auto& [id, entry] : containers)
-                if (entry && entry->binding && *entry->binding == e.container_id) {
-                    meta = entry->meta;
-                    break;
-                }
-        }
+        for (const auto& [id, entry] : live_entries()) // policies' locks after mu is let go
+            if (entry->policy->bound_as(e.container_id)) {
+                meta = entry->meta;
+                break;
+            }
         alerts.publish(kubearmor_alert(e, meta, hostname()), meta.container_id);
     });
     for (;;) {
@@ -328,61 +336,42 @@ void Agent::register_services(ttrpc::Server& server)
             try { // errors become statuses in add(); here only the clean-up
                 {
                     // Resolve the policy first: an invalid one runs nothing.
+                    kadapter::RuleSet rules;
+                    std::string source;
                     std::optional<kadapter::PodPolicy> pod = kadapter::pod_policy_from_annotations(annotations);
                     if (pod && !entry->is_sandbox) {
                         auto who =
                             kadapter::pod_identity(entry->meta.container_name, entry->meta.namespace_, pod->labels);
-                        entry->rules = kadapter::policy::compile(pod->policies, who, pod->postures);
-                        entry->policy_source = pod->source;
+                        rules = kadapter::policy::compile(pod->policies, who, pod->postures);
+                        source = pod->source;
                     }
-                    if (!entry->rules.empty() && !enforcer.enforcer)
+                    if (!rules.empty() && !enforcer.enforcer)
                         throw RpcError(Code::FailedPrecondition,
                                        "container " + id + " has a kadapter policy but this guest cannot enforce it: " +
                                            enforcer.unavailable_reason);
+
+                    entry->policy =
+                        std::make_shared<ContainerPolicy>(engine.get(), id, std::move(rules), std::move(source));
 
                     // Its storages (the shared rootfs, volumes) before it exists.
                     entry->storages = storages.acquire(req.storages());
 
                     // Every container is bound, with an empty rule set when it
-                    // has no policy: self-protection covers all of them.
-                    // The hooks belong to the container, which the entry
-                    // owns: they hold the entry weakly, or neither would
-                    // ever be freed (nor the fds of its processes).
+                    // has no policy: self-protection covers all of them. Once
+                    // its mounts exist, rule paths (symlink targets, file
+                    // identities) are resolved as the container sees them: a
+                    // file mounted twice is blocked under both. The hooks
+                    // share the policy, which holds neither the container
+                    // nor its entry: no cycle.
                     PolicyHooks hooks;
-                    if (enforcer.enforcer) {
-                        std::weak_ptr<Entry> weak = entry;
-                        auto entry_of = [weak, id] {
-                            auto e = weak.lock();
-                            if (!e)
-                                throw std::runtime_error("container " + id + " is being removed");
-                            return e;
+                    if (engine) {
+                        auto policy = entry->policy;
+                        hooks.bind = [policy](uint64_t cgroup_id, const std::string& rootfs) {
+                            policy->bind(cgroup_id, rootfs);
                         };
-                        hooks.bind = [this, entry_of, id](uint64_t cgroup_id, const std::string& rootfs) {
-                            auto e = entry_of();
-                            kadapter::BindOptions opts;
-                            opts.root = rootfs;
-                            e->binding = enforcer.enforcer->bind_cgroup(id, cgroup_id, e->rules, opts);
-                        };
-                        // Now that the container's mounts exist, resolve rule
-                        // paths (symlink targets, file identities) as it sees
-                        // them: a file mounted twice is blocked under both.
-                        hooks.set_up = [this, entry_of](pid_t pid) {
-                            auto e = entry_of();
-                            if (!e->rules.empty() && e->binding)
-                                enforcer.enforcer->apply(*e->binding, e->rules,
-                                                         {"/proc/" + std::to_string(pid) + "/root"});
-                        };
-                        hooks.exec_spawned = [this, entry_of](pid_t pid) {
-                            auto e = entry_of();
-                            if (e->binding)
-                                enforcer.enforcer->mark_external(*e->binding, pid);
-                        };
-                        hooks.unbind = [this, weak] {
-                            if (auto e = weak.lock(); e && e->binding) {
-                                enforcer.enforcer->unbind(*e->binding);
-                                e->binding.reset();
-                            }
-                        };
+                        hooks.set_up = [policy](pid_t pid) { policy->resolve_paths_in(pid); };
+                        hooks.exec_spawned = [policy](pid_t pid) { policy->mark_external(pid); };
+                        hooks.unbind = [policy] { policy->unbind(); };
                     }
                     ContainerOptions opts;
                     opts.id = id;
@@ -400,8 +389,9 @@ void Agent::register_services(ttrpc::Server& server)
                 std::lock_guard lock(mu);
                 containers[id] = entry;
             }
+            size_t rule_count = entry->policy->summary().rules;
             spdlog::info("created container {} (policy: {})", id,
-                         entry->rules.empty() ? "none" : std::to_string(entry->rules.size()) + " rules");
+                         rule_count ? std::to_string(rule_count) + " rules" : "none");
             return google::protobuf::Empty();
         });
 
@@ -613,30 +603,20 @@ void Agent::register_services(ttrpc::Server& server)
             auto who = kadapter::pod_identity(entry->meta.container_name, entry->meta.namespace_, labels);
             kadapter::RuleSet rules = kadapter::policy::compile(policies, who, kadapter::parse_postures(postures));
 
-            std::lock_guard lock(mu);
-            // Every container is bound from its creation to its removal.
-            if (!entry->binding)
-                throw RpcError(Code::FailedPrecondition, "container " + req.container_id() + " is being removed");
-            enforcer.enforcer->apply(*entry->binding, rules,
-                                     {"/proc/" + std::to_string(entry->container->init_pid()) + "/root"});
-            entry->rules = rules;
-            entry->policy_source = req.policy();
             kadapter::UpdatePolicyResponse r;
-            r.set_ruleset_id(enforcer.enforcer->container(*entry->binding).ruleset_id);
             r.set_rules(static_cast<uint32_t>(rules.size()));
+            r.set_ruleset_id(entry->policy->update(std::move(rules), req.policy(), entry->container->init_pid()));
             return r;
         });
 
     add<kadapter::GetPolicyRequest, kadapter::GetPolicyResponse>(
         server, kPolicyService, "GetPolicy", [this](const kadapter::GetPolicyRequest& req, const ttrpc::CallContext&) {
-            auto entry = find(req.container_id());
-            std::lock_guard lock(mu);
+            ContainerPolicy::Snapshot policy = find(req.container_id())->policy->snapshot();
             kadapter::GetPolicyResponse r;
             r.set_container_id(req.container_id());
-            r.set_policy(entry->policy_source);
-            if (entry->binding && enforcer.enforcer)
-                r.set_ruleset_id(enforcer.enforcer->container(*entry->binding).ruleset_id);
-            r.set_rules_text(describe(entry->rules));
+            r.set_policy(policy.source);
+            r.set_ruleset_id(policy.ruleset_id);
+            r.set_rules_text(describe(policy.rules));
             return r;
         });
 
@@ -644,19 +624,21 @@ void Agent::register_services(ttrpc::Server& server)
         server, kPolicyService, "ListContainers",
         [this](const kadapter::ListContainersRequest&, const ttrpc::CallContext&) {
             kadapter::ListContainersResponse r;
-            std::lock_guard lock(mu);
-            for (const auto& [id, e] : containers) {
-                if (!e || !e->container)
-                    continue;
+            std::string sandbox_id;
+            {
+                std::lock_guard lock(mu);
+                sandbox_id = sandbox.id;
+            }
+            for (const auto& [id, e] : live_entries()) {
+                ContainerPolicy::Summary policy = e->policy->summary();
                 auto* c = r.add_containers();
                 c->set_container_id(id);
-                c->set_sandbox_id(sandbox.id);
+                c->set_sandbox_id(sandbox_id);
                 c->set_name(e->meta.container_name);
-                c->set_bound(e->binding.has_value());
+                c->set_bound(policy.bound);
                 c->set_cgroup_id(e->container->cgroup_id());
-                if (e->binding && enforcer.enforcer)
-                    c->set_ruleset_id(enforcer.enforcer->container(*e->binding).ruleset_id);
-                c->set_rules(static_cast<uint32_t>(e->rules.size()));
+                c->set_ruleset_id(policy.ruleset_id);
+                c->set_rules(static_cast<uint32_t>(policy.rules));
                 auto s = e->container->state();
                 c->set_status(s == Container::State::Created   ? "created"
                               : s == Container::State::Running ? "running"

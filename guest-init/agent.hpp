@@ -11,9 +11,11 @@
 #include "alerts.hpp"
 #include "config.hpp"
 #include "container.hpp"
+#include "container_policy.hpp"
 #include "kadapter/annotations.hpp"
 #include "kadapter/enforcer.hpp"
 #include "network.hpp"
+#include "policy_engine.hpp"
 #include "storage.hpp"
 #include "ttrpc/server.hpp"
 
@@ -43,9 +45,9 @@ public:
 
     struct Entry {
         std::shared_ptr<Container> container;
-        std::optional<kadapter::ContainerId> binding;
-        std::string policy_source; // annotation value in force
-        kadapter::RuleSet rules;
+        // Binding, rules and source under the policy's own lock, never
+        // taken while holding mu (container_policy.hpp).
+        std::shared_ptr<ContainerPolicy> policy;
         ContainerMeta meta;
         bool is_sandbox = false;
         std::map<std::string, std::string> annotations;
@@ -55,6 +57,7 @@ public:
 
     Config config;
     EnforcerState enforcer;
+    std::unique_ptr<PolicyEngine> engine; // over enforcer.enforcer; null without one
     AlertLog& alerts;
 
     Storages storages;
@@ -64,6 +67,8 @@ public:
     std::map<std::string, std::shared_ptr<Entry>> containers; // by container id (null while being created)
 
     std::shared_ptr<Entry> find(const std::string& id);
+    // The created containers, copied out under mu.
+    std::vector<std::pair<std::string, std::shared_ptr<Entry>>> live_entries();
     std::shared_ptr<Container> find_container(const std::string& id);
     std::string hostname();
 };

@@ -1,20 +1,15 @@
 // The kata-agent API served by guest-init: grpc.Health, grpc.AgentService
-// and kadapter.PolicyService, over one ttrpc server.
+// and kadapter.PolicyService over one ttrpc server, one file per service
+// (services/), and the state they share.
 #pragma once
 
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 
 #include "alerts.hpp"
-#include "config.hpp"
-#include "container.hpp"
-#include "container_policy.hpp"
-#include "kadapter/annotations.hpp"
 #include "kadapter/enforcer.hpp"
 #include "network.hpp"
+#include "pod_state.hpp"
 #include "policy_engine.hpp"
 #include "storage.hpp"
 #include "ttrpc/server.hpp"
@@ -28,49 +23,32 @@ struct EnforcerState {
 
 class Agent {
 public:
-    Agent(Config config, EnforcerState enforcer, AlertLog& alerts);
+    Agent(EnforcerState enforcer, AlertLog& alerts);
 
     void register_services(ttrpc::Server& server);
-    // Delivers enforcer events as alerts; runs forever on its own thread.
+    // Delivers enforcer events as alerts, forever, on the calling thread;
+    // returns at once when this guest cannot enforce.
     void pump_events();
 
-    // Exposed for the RPC glue (agent_rpc.cpp).
-    struct Sandbox {
-        std::string id;
-        std::string hostname;
-        bool pidns = false;
-        std::map<std::string, std::string> policy_annotations; // kadapter.* keys of the pause container
-        std::vector<std::string> storages;
-    };
+    // For the services. Each part keeps its state private, behind its own
+    // lock (pod_state.hpp says which lock comes before which).
+    kadapter::Enforcer* enforcer() { return enforcer_.enforcer.get(); } // null when unavailable
+    const std::string& unavailable_reason() const { return enforcer_.unavailable_reason; }
+    PolicyEngine* policy_engine() { return engine_.get(); } // null when unavailable
+    AlertLog& alerts() { return alerts_; }
+    Storages& storages() { return storages_; }
+    Network& network() { return network_; }
+    PodState& pod() { return pod_; }
 
-    struct Entry {
-        std::shared_ptr<Container> container;
-        // Binding, rules and source under the policy's own lock, never
-        // taken while holding mu (container_policy.hpp).
-        std::shared_ptr<ContainerPolicy> policy;
-        ContainerMeta meta;
-        bool is_sandbox = false;
-        std::map<std::string, std::string> annotations;
-        uint64_t oom_kills_reported = 0;   // GetOOMEvent reports each kill once
-        std::vector<std::string> storages; // mount points it holds (storage.hpp)
-    };
-
-    Config config;
-    EnforcerState enforcer;
-    std::unique_ptr<PolicyEngine> engine; // over enforcer.enforcer; null without one
-    AlertLog& alerts;
-
-    Storages storages;
-    Network network;
-    std::mutex mu;
-    Sandbox sandbox;
-    std::map<std::string, std::shared_ptr<Entry>> containers; // by container id (null while being created)
-
-    std::shared_ptr<Entry> find(const std::string& id);
-    // The created containers, copied out under mu.
-    std::vector<std::pair<std::string, std::shared_ptr<Entry>>> live_entries();
-    std::shared_ptr<Container> find_container(const std::string& id);
-    std::string hostname();
+private:
+    EnforcerState enforcer_;
+    std::unique_ptr<PolicyEngine> engine_;
+    AlertLog& alerts_;
+    Storages storages_;
+    Network network_;
+    PodState pod_;
 };
+
+std::string hostname();
 
 } // namespace guest_init

@@ -171,7 +171,7 @@ int main(int argc, char** argv)
     alerts.add_sink(STDERR_FILENO, "console");
     open_log_channels(config, alerts);
 
-    Agent agent(config, load_enforcer(config, alerts), alerts);
+    Agent agent(load_enforcer(config, alerts), alerts);
     ttrpc::Server server;
     agent.register_services(server);
     for (const auto& addr : server_addresses(config))

@@ -1,6 +1,6 @@
 // RemoveContainer against GetPolicy, UpdatePolicy, ListContainers and the
-// event pump, on real threads, over a real ContainerPolicy, called as the
-// agent calls it. What is not real: the
+// event pump, on real threads, over the agent's real state (PodState and
+// ContainerPolicy, as the services call them). What is not real: the
 // engine (BPF-LSM cannot load on the host), a fake that keeps what the
 // kernel would, and refuses a call on a binding that is gone, as the
 // Enforcer does. Built with ThreadSanitizer in build-tsan (scripts/test.sh)
@@ -19,6 +19,7 @@
 
 #include "container_policy.hpp"
 #include "kadapter/error.hpp"
+#include "pod_state.hpp"
 #include "ttrpc/status.hpp"
 
 using namespace guest_init;
@@ -158,6 +159,26 @@ void check_snapshot(const ContainerPolicy::Snapshot& s, const FakeEngine& engine
         problems.add("GetPolicy: rule set " + std::to_string(s.ruleset_id) + " is not the rules reported");
 }
 
+ContainerMeta meta_of(const std::string& id)
+{
+    ContainerMeta m;
+    m.container_id = id;
+    m.container_name = "name-" + id;
+    return m;
+}
+
+std::shared_ptr<ContainerEntry> add_container(PodState& pod, FakeEngine& engine, const std::string& id,
+                                              uint64_t cgroup_id)
+{
+    std::map<std::string, std::string> annotations;
+    auto reservation = pod.reserve(id, annotations);
+    auto entry = std::make_shared<ContainerEntry>(
+        meta_of(id), false, std::make_shared<ContainerPolicy>(&engine, id, rules_of_version(1), source_of_version(1)));
+    entry->policy->bind(cgroup_id, "/rootfs"); // what Container::create's bind hook does
+    reservation.publish(entry);
+    return entry;
+}
+
 } // namespace
 
 TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the event pump")
@@ -166,11 +187,11 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
     std::mt19937 random(16);
     for (int round = 0; round < kRounds; ++round) {
         FakeEngine engine;
+        PodState pod;
         Problems problems;
-        auto policy = std::make_shared<ContainerPolicy>(&engine, "c", rules_of_version(1), source_of_version(1));
-        policy->bind(100 + round, "/rootfs"); // what Container::create's bind hook does
-        const ContainerId binding = 1;        // the fake's first
-        REQUIRE(policy->bound_as(binding));
+        auto entry = add_container(pod, engine, "c", 100 + round);
+        const ContainerId binding = 1; // the fake's first
+        REQUIRE(entry->policy->bound_as(binding));
 
         std::atomic<bool> removed{false}, stop{false};
         std::atomic<int> next_version{2}, applied{0}, refused{0};
@@ -178,17 +199,19 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
         std::vector<std::thread> threads;
         const auto delay = std::chrono::microseconds(random() % 300);
 
-        // RemoveContainer: Container::destroy unbinds through the hook.
+        // RemoveContainer: Container::destroy unbinds through the hook,
+        // then the entry leaves the table.
         threads.emplace_back([&] {
             start.arrive_and_wait();
             while (applied == 0) // among the updates, not before them
                 std::this_thread::yield();
             std::this_thread::sleep_for(delay);
             try {
-                policy->unbind();
+                entry->policy->unbind();
             } catch (const std::exception& e) {
                 problems.add(std::string("unbind: ") + e.what());
             }
+            pod.erase("c");
             removed = true;
         });
         for (int u = 0; u < 2; ++u)
@@ -198,7 +221,8 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
                     const bool was_removed = removed;
                     int n = next_version++ % 40 + 1;
                     try {
-                        uint64_t id = policy->update(rules_of_version(n), source_of_version(n), 1);
+                        auto e = pod.find("c");
+                        uint64_t id = e->policy->update(rules_of_version(n), source_of_version(n), 1);
                         if (was_removed)
                             problems.add("UpdatePolicy succeeded after the container was removed");
                         if (engine.rules_of(id) != static_cast<size_t>(n))
@@ -206,7 +230,7 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
                                          std::to_string(n));
                         ++applied;
                     } catch (const ttrpc::RpcError& e) {
-                        if (e.code() != ttrpc::Code::FailedPrecondition)
+                        if (e.code() != ttrpc::Code::FailedPrecondition && e.code() != ttrpc::Code::NotFound)
                             problems.add(std::string("UpdatePolicy: ") + e.what());
                         ++refused;
                     } catch (const std::exception& e) {
@@ -214,24 +238,30 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
                     }
                 }
             });
-        threads.emplace_back([&] { // GetPolicy, on a policy it holds past its removal
+        threads.emplace_back([&] { // GetPolicy, on an entry it holds past its removal
             start.arrive_and_wait();
-            until_stopped(stop, "GetPolicy", problems, [&] { check_snapshot(policy->snapshot(), engine, problems); });
+            until_stopped(stop, "GetPolicy", problems,
+                          [&] { check_snapshot(entry->policy->snapshot(), engine, problems); });
         });
         threads.emplace_back([&] { // ListContainers
             start.arrive_and_wait();
             until_stopped(stop, "ListContainers", problems, [&] {
-                auto s = policy->summary();
-                if (s.bound && engine.rules_of(s.ruleset_id) != s.rules)
-                    problems.add("ListContainers: rule set " + std::to_string(s.ruleset_id) + " does not hold " +
-                                 std::to_string(s.rules) + " rules");
+                for (const auto& [id, e] : pod.containers()) {
+                    auto s = e->policy->summary();
+                    if (s.bound && engine.rules_of(s.ruleset_id) != s.rules)
+                        problems.add("ListContainers: rule set " + std::to_string(s.ruleset_id) + " does not hold " +
+                                     std::to_string(s.rules) + " rules");
+                }
             });
         });
         threads.emplace_back([&] { // the event pump
             start.arrive_and_wait();
             until_stopped(stop, "event pump", problems, [&] {
                 const bool was_removed = removed;
-                if (policy->bound_as(binding) && was_removed)
+                auto e = pod.bound_as(binding);
+                if (e && e->meta.container_id != "c")
+                    problems.add("event pump: an event of c went to " + e->meta.container_id);
+                if (e && was_removed)
                     problems.add("event pump: the binding outlived RemoveContainer");
             });
         });
@@ -249,9 +279,79 @@ TEST_CASE("RemoveContainer races GetPolicy, UpdatePolicy, ListContainers and the
         CHECK(problems.list() == std::vector<std::string>{});
         CHECK(engine.stale_calls() == 0); // nothing used the binding after it was unbound
         CHECK(engine.bound() == 0);
-        CHECK_FALSE(policy->snapshot().bound);
-        CHECK_FALSE(policy->bound_as(binding));
+        CHECK_FALSE(entry->policy->snapshot().bound);
+        CHECK_FALSE(entry->policy->bound_as(binding));
+        CHECK(pod.containers().empty());
         CHECK(applied > 0);
         CHECK(refused > 0);
+    }
+}
+
+TEST_CASE("containers come and go while the RPCs list, find and remove them")
+{
+    FakeEngine engine;
+    PodState pod;
+    Problems problems;
+    std::atomic<bool> stop{false};
+    std::atomic<int> created{0};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 2; ++w)
+        threads.emplace_back([&, w] { // CreateContainer then RemoveContainer
+            for (int i = 0; i < 300; ++i) {
+                std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
+                auto e = add_container(pod, engine, id, 1000 * (w + 1) + i);
+                ++created;
+                e->policy->unbind();
+                pod.erase(id);
+            }
+        });
+    threads.emplace_back([&] { // ListContainers and GetPolicy
+        until_stopped(stop, "ListContainers", problems, [&] {
+            for (const auto& [id, e] : pod.containers()) {
+                if (e->meta.container_id != id)
+                    problems.add("listed " + id + " as " + e->meta.container_id);
+                check_snapshot(e->policy->snapshot(), engine, problems);
+                e->policy->summary();
+            }
+        });
+    });
+    threads.emplace_back([&] { // reserved or gone: NotFound, never a half-made entry
+        until_stopped(stop, "GetPolicy", problems, [&] {
+            try {
+                pod.find("w0-" + std::to_string(created % 300))->policy->summary();
+            } catch (const ttrpc::RpcError& e) {
+                if (e.code() != ttrpc::Code::NotFound)
+                    throw;
+            }
+        });
+    });
+    threads[0].join();
+    threads[1].join();
+    stop = true;
+    threads[2].join();
+    threads[3].join();
+    CHECK(problems.list() == std::vector<std::string>{});
+    CHECK(created == 600);
+    CHECK(engine.stale_calls() == 0);
+    CHECK(engine.bound() == 0);
+    CHECK(pod.containers().empty());
+}
+
+TEST_CASE("an OOM kill is reported once, however many GetOOMEvent calls wait")
+{
+    ContainerEntry entry(meta_of("c"), false, std::make_shared<ContainerPolicy>(nullptr, "c", kadapter::RuleSet{}, ""));
+    for (uint64_t kills : {1, 2, 5}) {
+        std::atomic<int> reports{0};
+        std::latch start(4);
+        std::vector<std::thread> waiters;
+        for (int i = 0; i < 4; ++i)
+            waiters.emplace_back([&] {
+                start.arrive_and_wait();
+                reports += entry.report_oom_kills(kills);
+                reports += entry.report_oom_kills(kills - 1); // an older count is never news
+            });
+        for (auto& t : waiters)
+            t.join();
+        CHECK(reports == 1);
     }
 }

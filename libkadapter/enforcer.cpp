@@ -132,7 +132,9 @@ uint64_t cgroup_id_of(const std::string& cgroup_dir)
     return stat_ino(cgroup_dir);
 }
 
-struct Enforcer::Impl {
+// Nested in an exported class, but internal: kept out of libkadapter.so's
+// exports.
+struct __attribute__((visibility("hidden"))) Enforcer::Impl {
     struct Container {
         ContainerInfo info;
         kad_binding_key key{};

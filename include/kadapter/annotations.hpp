@@ -16,7 +16,10 @@
 #include <optional>
 #include <string>
 
+#include "kadapter/export.h"
 #include "kadapter/policy.hpp"
+
+KADAPTER_PUBLIC_BEGIN
 
 namespace kadapter {
 
@@ -69,3 +72,5 @@ policy::PodIdentity pod_identity(std::string container_name, std::string namespa
                                  const std::optional<std::string>& labels);
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -5,6 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "kadapter/export.h"
+
+KADAPTER_PUBLIC_BEGIN
+
 namespace kadapter {
 
 // "net_raw", "cap_net_raw", "CAP_NET_RAW" -> 13. Every capability up to
@@ -15,3 +19,5 @@ std::string capability_name(int number);
 constexpr int kLastCapability = 40;
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

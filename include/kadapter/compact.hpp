@@ -7,7 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "kadapter/export.h"
 #include "kadapter/policy.hpp"
+
+KADAPTER_PUBLIC_BEGIN
 
 namespace kadapter {
 
@@ -35,3 +38,5 @@ bool is_compact(std::string_view value);
 policy::ParseResult decode_compact(std::string_view value, std::string_view input = "annotation");
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

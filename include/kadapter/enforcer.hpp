@@ -24,7 +24,10 @@
 #include <vector>
 
 #include "kadapter/event.hpp"
+#include "kadapter/export.h"
 #include "kadapter/ruleset.hpp"
+
+KADAPTER_PUBLIC_BEGIN
 
 namespace kadapter {
 
@@ -123,3 +126,5 @@ private:
 uint64_t cgroup_id_of(const std::string& cgroup_dir);
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -5,6 +5,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "kadapter/export.h"
+
+KADAPTER_PUBLIC_BEGIN
+
 namespace kadapter {
 
 enum class Errc : int {
@@ -38,3 +42,5 @@ private:
 [[noreturn]] void throw_errno(int err, const std::string& what);
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -5,7 +5,10 @@
 #include <optional>
 #include <string>
 
+#include "kadapter/export.h"
 #include "kadapter/ruleset.hpp"
+
+KADAPTER_PUBLIC_BEGIN
 
 namespace kadapter {
 
@@ -78,3 +81,5 @@ struct Event {
 std::string executable_of(uint32_t pid);
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -28,9 +28,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kadapter/export.h"
+#include "kadapter/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+KADAPTER_PUBLIC_BEGIN
 
 typedef enum kadapter_status {
     KADAPTER_OK = 0,
@@ -184,6 +189,8 @@ int kadapter_event_fd(const kadapter_enforcer* enforcer);
 /* Delivers pending events, waiting up to timeout_ms for the first; returns
  * the number delivered, or a negative kadapter_status. */
 int kadapter_poll_events(kadapter_enforcer* enforcer, int timeout_ms);
+
+KADAPTER_PUBLIC_END
 
 #ifdef __cplusplus
 }

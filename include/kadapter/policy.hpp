@@ -13,7 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "kadapter/export.h"
 #include "kadapter/ruleset.hpp"
+
+KADAPTER_PUBLIC_BEGIN
 
 namespace kadapter::policy {
 
@@ -276,3 +279,5 @@ RuleSet compile_policy(const Policy& policy, const Postures& postures = {},
                        std::vector<Diagnostic>* diagnostics = nullptr);
 
 } // namespace kadapter::policy
+
+KADAPTER_PUBLIC_END

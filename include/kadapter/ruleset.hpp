@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "kadapter/export.h"
+
+KADAPTER_PUBLIC_BEGIN
+
 namespace kadapter {
 
 enum class Action : uint8_t { Allow, Audit, Block };
@@ -126,3 +130,5 @@ struct RuleSet {
 };
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -5,6 +5,10 @@
 
 #include <utility>
 
+#include "kadapter/export.h"
+
+KADAPTER_PUBLIC_BEGIN
+
 namespace kadapter {
 
 class UniqueFd {
@@ -37,3 +41,5 @@ private:
 };
 
 } // namespace kadapter
+
+KADAPTER_PUBLIC_END

@@ -10,13 +10,13 @@
 #include <tuple>
 
 #include "kadapter/policy.hpp"
-#include "kadapter/yaml_reader.hpp"
-#include "kadapter/yaml_writer.hpp"
 #include "report.hpp"
 #include "utf8.hpp"
 #include "validate.hpp"
 #include "vocabulary.hpp"
+#include "yaml_reader.hpp"
 #include "yaml_types.hpp"
+#include "yaml_writer.hpp"
 
 namespace kadapter::policy {
 namespace {

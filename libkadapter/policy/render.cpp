@@ -4,7 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "kadapter/policy.hpp"
-#include "kadapter/yaml_writer.hpp"
+#include "yaml_writer.hpp"
 
 namespace kadapter::policy {
 namespace {

@@ -1,4 +1,4 @@
-#include "kadapter/yaml_reader.hpp"
+#include "yaml_reader.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 

@@ -1,4 +1,4 @@
-#include "kadapter/yaml_writer.hpp"
+#include "yaml_writer.hpp"
 
 #include <yaml-cpp/yaml.h>
 

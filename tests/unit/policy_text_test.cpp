@@ -4,8 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "kadapter/yaml_writer.hpp"
 #include "policy/pattern.hpp"
+#include "policy/yaml_writer.hpp"
 
 using namespace kadapter;
 

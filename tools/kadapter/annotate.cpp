@@ -19,9 +19,9 @@
 #include "kadapter/annotations.hpp"
 #include "kadapter/compact.hpp"
 #include "kadapter/error.hpp"
-#include "kadapter/yaml_reader.hpp"
-#include "kadapter/yaml_writer.hpp"
 #include "manifest.hpp"
+#include "policy/yaml_reader.hpp"
+#include "policy/yaml_writer.hpp"
 
 namespace kadapter::cli {
 namespace {

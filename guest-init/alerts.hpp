@@ -1,6 +1,6 @@
-// Alerts: enforcer events as JSON lines in KubeArmor's alert format (the
-// CamelCase field names karmor and the relay emit), fanned out to the
-// console, the log channels and PolicyService.ReadEvents.
+// Alerts: enforcer events as JSON lines in KubeArmor's alert format
+// (rendered by libkadapter), fanned out to the console, the log channels
+// and PolicyService.ReadEvents.
 #pragma once
 
 #include <chrono>
@@ -12,21 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "kadapter/event.hpp"
+#include "kadapter/kubearmor_alert.hpp"
 
 namespace guest_init {
 
-// What an alert says about the container besides the event itself.
-struct ContainerMeta {
-    std::string container_id;
-    std::string container_name;
-    std::string pod_name;
-    std::string namespace_;
-    std::string image;
-    std::string labels; // "k=v,k=v"
-};
-
-std::string kubearmor_alert(const kadapter::Event& e, const ContainerMeta& meta, const std::string& hostname);
+// The alert format is libkadapter's (kadapter/kubearmor_alert.hpp).
+using kadapter::ContainerMeta;
+using kadapter::kubearmor_alert;
 
 class AlertLog {
 public:

@@ -1,5 +1,5 @@
 // The C API (kadapter.h) over kadapter::Enforcer: no exception crosses it;
-// each one becomes a status and a per-thread message.
+// each one becomes a status and a per-thread message (c_status.hpp).
 #include "kadapter/kadapter.h"
 
 #include <algorithm>
@@ -7,6 +7,9 @@
 #include <cstring>
 #include <new>
 
+#include "c_event.hpp"
+#include "c_status.hpp"
+#include "c_struct.hpp"
 #include "kadapter/annotations.hpp"
 #include "kadapter/enforcer.hpp"
 #include "kadapter/error.hpp"
@@ -21,62 +24,9 @@ struct kadapter_ruleset {
     kadapter::RuleSet rules;
 };
 
+using namespace kadapter::c_api;
+
 namespace {
-
-thread_local std::string last_error;
-thread_local int last_errno = 0;
-
-kadapter_status fail(kadapter_status status, std::string message, int err = 0)
-{
-    last_error = std::move(message);
-    last_errno = err;
-    return status;
-}
-
-kadapter_status status_of(kadapter::Errc code)
-{
-    switch (code) {
-    case kadapter::Errc::Ok:
-        return KADAPTER_OK;
-    case kadapter::Errc::InvalidArgument:
-        return KADAPTER_ERR_INVALID_ARGUMENT;
-    case kadapter::Errc::Unsupported:
-        return KADAPTER_ERR_UNSUPPORTED;
-    case kadapter::Errc::NotFound:
-        return KADAPTER_ERR_NOT_FOUND;
-    case kadapter::Errc::AlreadyExists:
-        return KADAPTER_ERR_ALREADY_EXISTS;
-    case kadapter::Errc::ResourceExhausted:
-        return KADAPTER_ERR_RESOURCE_EXHAUSTED;
-    case kadapter::Errc::System:
-        return KADAPTER_ERR_SYSTEM;
-    case kadapter::Errc::InvalidPolicy:
-        return KADAPTER_ERR_INVALID_POLICY;
-    }
-    return KADAPTER_ERR_INTERNAL;
-}
-
-// Runs `fn`, turning every exception into a status and a message.
-template <typename Fn> kadapter_status guarded(Fn&& fn)
-{
-    try {
-        fn();
-        return KADAPTER_OK;
-    } catch (const kadapter::Error& e) {
-        return fail(status_of(e.code()), e.what(), e.sys_errno());
-    } catch (const std::bad_alloc&) {
-        return fail(KADAPTER_ERR_NO_MEMORY, "out of memory", ENOMEM);
-    } catch (const std::exception& e) {
-        return fail(KADAPTER_ERR_INTERNAL, e.what());
-    } catch (...) {
-        return fail(KADAPTER_ERR_INTERNAL, "unknown error");
-    }
-}
-
-kadapter_status null_argument(const char* function, const char* argument)
-{
-    return fail(KADAPTER_ERR_INVALID_ARGUMENT, std::string(function) + ": " + argument + " is NULL", EINVAL);
-}
 
 kadapter::BindOptions bind_options(const char* root)
 {
@@ -86,90 +36,9 @@ kadapter::BindOptions bind_options(const char* root)
     return o;
 }
 
-std::string join(const std::vector<std::string>& items)
-{
-    std::string out;
-    for (const auto& i : items)
-        out += (out.empty() ? "" : ",") + i;
-    return out;
-}
-
-void deliver(kadapter_event_fn handler, void* user, const kadapter::Event& e)
-{
-    static const kadapter::RuleOrigin no_rule{};
-    const kadapter::RuleOrigin& rule = e.rule ? *e.rule : no_rule;
-    const std::string tags = join(rule.tags);
-    kadapter_event c{};
-    c.timestamp_ns = e.timestamp_ns;
-    c.container_id = e.container_id;
-    c.container = e.container.c_str();
-    c.cgroup_id = e.cgroup_id;
-    c.pid = e.pid;
-    c.tid = e.tid;
-    c.ppid = e.ppid;
-    c.uid = e.uid;
-    c.ns_pid = e.ns_pid;
-    c.ns_ppid = e.ns_ppid;
-    c.comm = e.comm.c_str();
-    c.executable = e.executable.c_str();
-    c.operation = kadapter::to_string(e.operation);
-    c.kubearmor_operation = kadapter::kubearmor_operation(e.operation);
-    c.resource = e.resource.c_str();
-    c.flags = e.flags;
-    c.action = kadapter::to_string(e.action);
-    c.reason = kadapter::to_string(e.reason);
-    c.error = e.error;
-    c.policy = rule.policy.c_str();
-    c.policy_namespace = rule.namespace_.c_str();
-    c.rule_field = rule.field.c_str();
-    c.severity = rule.severity;
-    c.message = rule.message.c_str();
-    c.tags = tags.c_str();
-    c.max_alerts_per_sec = e.max_alerts_per_sec;
-    c.throttle_sec = e.throttle_sec;
-    handler(&c, user);
-}
-
 } // namespace
 
 extern "C" {
-
-const char* kadapter_last_error(void)
-{
-    return last_error.c_str();
-}
-
-int kadapter_last_errno(void)
-{
-    return last_errno;
-}
-
-const char* kadapter_status_string(kadapter_status status)
-{
-    switch (status) {
-    case KADAPTER_OK:
-        return "ok";
-    case KADAPTER_ERR_INVALID_ARGUMENT:
-        return "invalid argument";
-    case KADAPTER_ERR_UNSUPPORTED:
-        return "unsupported";
-    case KADAPTER_ERR_NOT_FOUND:
-        return "not found";
-    case KADAPTER_ERR_ALREADY_EXISTS:
-        return "already exists";
-    case KADAPTER_ERR_RESOURCE_EXHAUSTED:
-        return "resource exhausted";
-    case KADAPTER_ERR_SYSTEM:
-        return "system error";
-    case KADAPTER_ERR_INVALID_POLICY:
-        return "invalid policy";
-    case KADAPTER_ERR_NO_MEMORY:
-        return "out of memory";
-    case KADAPTER_ERR_INTERNAL:
-        return "internal error";
-    }
-    return "unknown status";
-}
 
 kadapter_status kadapter_ruleset_from_policy(const char* policy, const char* container_name, const char* labels,
                                              const char* postures, kadapter_ruleset** out)
@@ -214,13 +83,13 @@ kadapter_status kadapter_enforcer_open(const kadapter_enforcer_options* options,
         return null_argument(__func__, "out");
     kadapter::EnforcerOptions o;
     if (options) {
-        // Fields beyond the caller's `size` keep their defaults, so older
-        // callers keep working when the struct grows.
-        if (options->size < offsetof(kadapter_enforcer_options, max_alerts_per_sec))
-            return fail(KADAPTER_ERR_INVALID_ARGUMENT, std::string(__func__) + ": options->size is too small", EINVAL);
-        if (options->size >= offsetof(kadapter_enforcer_options, throttle_sec))
+        if (kadapter_status s = check_struct_in(options, __func__, "options", "kadapter_enforcer_options");
+            s != KADAPTER_OK)
+            return s;
+        // Fields beyond the caller's `size` keep their defaults.
+        if (KADAPTER_HAS_FIELD(options, kadapter_enforcer_options, max_alerts_per_sec))
             o.max_alerts_per_sec = options->max_alerts_per_sec;
-        if (options->size >= sizeof(kadapter_enforcer_options))
+        if (KADAPTER_HAS_FIELD(options, kadapter_enforcer_options, throttle_sec))
             o.throttle_sec = options->throttle_sec;
     }
     return guarded([&] { *out = std::make_unique<kadapter_enforcer>(o).release(); });
@@ -286,6 +155,8 @@ kadapter_status kadapter_get_container_info(const kadapter_enforcer* enforcer, k
 {
     if (!enforcer || !out)
         return null_argument(__func__, !enforcer ? "enforcer" : "out");
+    if (kadapter_status s = check_struct_out(out, __func__, "out", "kadapter_container_info"); s != KADAPTER_OK)
+        return s;
     return guarded([&] {
         kadapter::ContainerInfo info = enforcer->engine.container(id);
         kadapter_container_info c{};
@@ -295,7 +166,7 @@ kadapter_status kadapter_get_container_info(const kadapter_enforcer* enforcer, k
         c.key = info.key;
         c.ruleset_id = info.ruleset_id;
         c.map_entries = info.map_entries;
-        *out = c;
+        write_struct_out(out, c);
     });
 }
 
@@ -316,6 +187,8 @@ kadapter_status kadapter_get_stats(const kadapter_enforcer* enforcer, kadapter_s
 {
     if (!enforcer || !out)
         return null_argument(__func__, !enforcer ? "enforcer" : "out");
+    if (kadapter_status s = check_struct_out(out, __func__, "out", "kadapter_stats"); s != KADAPTER_OK)
+        return s;
     return guarded([&] {
         kadapter::EnforcerStats s = enforcer->engine.stats();
         kadapter_stats c{};
@@ -327,7 +200,7 @@ kadapter_status kadapter_get_stats(const kadapter_enforcer* enforcer, kadapter_s
         c.kernel_alert_budgets = s.kernel_alert_budgets;
         c.kernel_automata = s.kernel_automata;
         c.hooks = static_cast<uint32_t>(s.hooks.size());
-        *out = c;
+        write_struct_out(out, c);
     });
 }
 
@@ -339,7 +212,7 @@ kadapter_status kadapter_set_event_handler(kadapter_enforcer* enforcer, kadapter
         // Captured, not stored: the engine swaps handlers under its lock.
         if (handler)
             enforcer->engine.set_event_handler(
-                [handler, user](const kadapter::Event& e) { deliver(handler, user, e); });
+                [handler, user](const kadapter::Event& e) { kadapter::c_api::deliver(handler, user, e); });
         else
             enforcer->engine.set_event_handler(nullptr);
     });

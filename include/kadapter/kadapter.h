@@ -20,6 +20,18 @@
  *
  * Handles may be used from several threads; the event handler runs on the
  * thread that polls.
+ *
+ * Structs that may grow start with `size`, so that programs and libraries
+ * of different releases work together:
+ *   - a struct the caller passes in (options) or out (container info,
+ *     stats): set `size` to its sizeof before the call.
+ *     The library reads the fields within `size` and takes defaults for the
+ *     rest; a struct longer than it knows must hold zeros past its end (a
+ *     setting it cannot honour is refused, not ignored). It writes only
+ *     within `size`, and sets `size` to the bytes it wrote.
+ *   - a struct the library passes to the caller (events): `size` is the
+ *     bytes it filled; KADAPTER_HAS_FIELD() tells whether a newer field is
+ *     there.
  */
 #ifndef KADAPTER_KADAPTER_H
 #define KADAPTER_KADAPTER_H
@@ -56,6 +68,9 @@ const char* kadapter_last_error(void);
 int kadapter_last_errno(void);
 /* "ok", "invalid argument", ... */
 const char* kadapter_status_string(kadapter_status status);
+
+/* Whether the struct at `ptr` (with its `size`) holds `field` entirely. */
+#define KADAPTER_HAS_FIELD(ptr, type, field) ((ptr)->size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 typedef struct kadapter_enforcer kadapter_enforcer;
 typedef struct kadapter_ruleset kadapter_ruleset;
@@ -122,6 +137,7 @@ enum kadapter_binding_kind {
 };
 
 struct kadapter_container_info {
+    size_t size; /* set by the caller: sizeof(struct kadapter_container_info) */
     kadapter_container_id id;
     char name[256];       /* truncated if longer */
     int kind;             /* enum kadapter_binding_kind */
@@ -130,6 +146,7 @@ struct kadapter_container_info {
     uint64_t map_entries; /* entries in its kernel rule map */
 };
 
+/* Set out->size first (see the top of this file). */
 kadapter_status kadapter_get_container_info(const kadapter_enforcer* enforcer, kadapter_container_id id,
                                             struct kadapter_container_info* out);
 /* Writes up to `capacity` ids; *count is the number of bound containers. */
@@ -137,6 +154,7 @@ kadapter_status kadapter_containers(const kadapter_enforcer* enforcer, kadapter_
                                     size_t* count);
 
 struct kadapter_stats {
+    size_t size;                   /* set by the caller: sizeof(struct kadapter_stats) */
     uint64_t events_dropped;       /* ring buffer full */
     uint64_t events_throttled;     /* per-container rate limit */
     uint64_t unresolvable;         /* accesses denied: path not evaluable */
@@ -147,6 +165,7 @@ struct kadapter_stats {
     uint32_t hooks;                /* attached LSM hooks */
 };
 
+/* Set out->size first (see the top of this file). */
 kadapter_status kadapter_get_stats(const kadapter_enforcer* enforcer, struct kadapter_stats* out);
 
 /* ---- events ---- */
@@ -154,6 +173,7 @@ kadapter_status kadapter_get_stats(const kadapter_enforcer* enforcer, struct kad
 /* One Block, Audit or default-posture decision. Strings are never NULL and
  * live until the handler returns. */
 struct kadapter_event {
+    size_t size;           /* set by the library: the bytes it filled */
     uint64_t timestamp_ns; /* CLOCK_REALTIME */
     kadapter_container_id container_id;
     const char* container; /* name given at bind time */

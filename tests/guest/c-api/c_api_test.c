@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,8 @@ struct seen_events {
     pid_t pid;
     char policy[64], operation[32], kubearmor_operation[32], action[16], container[64], tags[64];
     int error, severity;
+    size_t size;
+    int has_throttle_sec;
 };
 
 static void on_event(const struct kadapter_event* e, void* user)
@@ -122,6 +125,8 @@ static void on_event(const struct kadapter_event* e, void* user)
         snprintf(seen->tags, sizeof(seen->tags), "%s", e->tags);
         seen->error = e->error;
         seen->severity = e->severity;
+        seen->size = e->size;
+        seen->has_throttle_sec = KADAPTER_HAS_FIELD(e, struct kadapter_event, throttle_sec);
     }
 }
 
@@ -165,6 +170,78 @@ static void errors_are_codes_and_messages(void)
     kadapter_enforcer* e = NULL;
     CHECK(kadapter_enforcer_open(&tiny, &e) == KADAPTER_ERR_INVALID_ARGUMENT);
     CHECK(e == NULL);
+    /* A newer program's options with a setting this library does not know:
+     * refused, not ignored. */
+    struct {
+        struct kadapter_enforcer_options options;
+        uint32_t newer_setting;
+    } newer = {{.size = sizeof(newer), .max_alerts_per_sec = 5}, 1};
+    CHECK(kadapter_enforcer_open(&newer.options, &e) == KADAPTER_ERR_UNSUPPORTED);
+    CHECK(strstr(kadapter_last_error(), "does not know") != NULL);
+    CHECK(e == NULL);
+
+    CHECK(strcmp(kadapter_version(), KADAPTER_VERSION_STRING) == 0);
+    CHECK(KADAPTER_VERSION_NUMBER ==
+          KADAPTER_VERSION_ENCODE(KADAPTER_VERSION_MAJOR, KADAPTER_VERSION_MINOR, KADAPTER_VERSION_PATCH));
+}
+
+/* Structs from programs built against a shorter (older) or a longer
+ * (newer) kadapter.h. */
+static void structs_of_other_sizes(kadapter_enforcer* e)
+{
+    struct kadapter_stats unset = {0};
+    CHECK(kadapter_get_stats(e, &unset) == KADAPTER_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(kadapter_last_error(), "out->size is 0: set it to sizeof(struct kadapter_stats)") != NULL);
+
+    /* Older: its struct ended after events_throttled. Nothing past it is written. */
+    union {
+        struct kadapter_stats stats;
+        unsigned char bytes[sizeof(struct kadapter_stats)];
+    } older;
+    const size_t older_size = offsetof(struct kadapter_stats, unresolvable);
+    memset(&older, 0xa5, sizeof(older));
+    older.stats.size = older_size;
+    CHECK(kadapter_get_stats(e, &older.stats) == KADAPTER_OK);
+    CHECK(older.stats.size == older_size);
+    CHECK(older.stats.events_dropped == 0);
+    int untouched = 1;
+    for (size_t i = older_size; i < sizeof(older); i++)
+        untouched &= older.bytes[i] == 0xa5;
+    CHECK(untouched);
+
+    /* Newer: filled as far as this library knows, and `size` says how far. */
+    struct {
+        struct kadapter_stats stats;
+        uint64_t newer_field;
+    } newer;
+    memset(&newer, 0xa5, sizeof(newer));
+    newer.stats.size = sizeof(newer);
+    CHECK(kadapter_get_stats(e, &newer.stats) == KADAPTER_OK);
+    CHECK(newer.stats.size == sizeof(struct kadapter_stats));
+    CHECK(newer.stats.hooks >= 20);
+    CHECK(newer.newer_field == 0xa5a5a5a5a5a5a5a5ull);
+
+    /* Container info from an older program whose struct ended after the name. */
+    kadapter_ruleset* rules = block_policy("c-api-sizes", kSecret);
+    kadapter_container_id id = 0;
+    CHECK(kadapter_bind_cgroup(e, "sizes", make_cgroup("sizes"), rules, NULL, &id) == KADAPTER_OK);
+    union {
+        struct kadapter_container_info info;
+        unsigned char bytes[sizeof(struct kadapter_container_info)];
+    } info;
+    const size_t info_size = offsetof(struct kadapter_container_info, kind);
+    memset(&info, 0xa5, sizeof(info));
+    info.info.size = info_size;
+    CHECK(kadapter_get_container_info(e, id, &info.info) == KADAPTER_OK);
+    CHECK(info.info.id == id && strcmp(info.info.name, "sizes") == 0);
+    untouched = 1;
+    for (size_t i = info_size; i < sizeof(info); i++)
+        untouched &= info.bytes[i] == 0xa5;
+    CHECK(untouched);
+    info.info.size = 0;
+    CHECK(kadapter_get_container_info(e, id, &info.info) == KADAPTER_ERR_INVALID_ARGUMENT);
+    CHECK(kadapter_unbind(e, id) == KADAPTER_OK);
+    kadapter_ruleset_free(rules);
 }
 
 static void bind_apply_unbind(kadapter_enforcer* e)
@@ -197,8 +274,10 @@ static void bind_apply_unbind(kadapter_enforcer* e)
     CHECK(strcmp(seen.tags, "c-api") == 0);
     CHECK(seen.severity == 5);
     CHECK(seen.error == -EACCES);
+    CHECK(seen.size == sizeof(struct kadapter_event));
+    CHECK(seen.has_throttle_sec);
 
-    struct kadapter_container_info before, after;
+    struct kadapter_container_info before = {.size = sizeof(before)}, after = {.size = sizeof(after)};
     CHECK(kadapter_get_container_info(e, id, &before) == KADAPTER_OK);
     CHECK(strcmp(before.name, "c1") == 0);
     CHECK(before.kind == KADAPTER_BIND_CGROUP);
@@ -270,7 +349,7 @@ static void bind_by_pid(kadapter_enforcer* e)
     CHECK(read(done[0], &b, 1) == 1); /* it is in c2 now */
     kadapter_container_id id = 0;
     CHECK(kadapter_bind_pid(e, "by-pid", child, secret, NULL, &id) == KADAPTER_OK);
-    struct kadapter_container_info info;
+    struct kadapter_container_info info = {.size = sizeof(info)};
     CHECK(kadapter_get_container_info(e, id, &info) == KADAPTER_OK);
     CHECK(info.kind == KADAPTER_BIND_CGROUP);
     CHECK(write(go[1], "g", 1) == 1);
@@ -329,7 +408,7 @@ static void capacity(kadapter_enforcer* e)
 {
     enum { kContainers = 1024 };
     static kadapter_container_id ids[kContainers];
-    struct kadapter_stats before, during, after;
+    struct kadapter_stats before = {.size = sizeof(before)}, during = before, after = before;
     CHECK(kadapter_get_stats(e, &before) == KADAPTER_OK);
 
     kadapter_ruleset* secret = block_policy("c-api-many", kSecret);
@@ -370,7 +449,7 @@ static void capacity(kadapter_enforcer* e)
     kadapter_container_id big_id = 0;
     uint64_t cg = make_cgroup("big");
     CHECK(kadapter_bind_cgroup(e, "big", cg, big, NULL, &big_id) == KADAPTER_OK);
-    struct kadapter_container_info info;
+    struct kadapter_container_info info = {.size = sizeof(info)};
     CHECK(kadapter_get_container_info(e, big_id, &info) == KADAPTER_OK);
     CHECK(info.map_entries > 10000);
     CHECK(open_in("big", kSecret, NULL) == EACCES);
@@ -446,7 +525,11 @@ static void count_alert(const struct kadapter_event* e, void* user)
 static void alert_rate_limit(void)
 {
     kadapter_enforcer* e = NULL;
-    struct kadapter_enforcer_options options = {.size = sizeof(options), .max_alerts_per_sec = 5, .throttle_sec = 30};
+    /* Options from a program built when the struct ended before
+     * throttle_sec: its throttle_sec (99 here) is not read, the default
+     * (30 s) applies. */
+    struct kadapter_enforcer_options options = {
+        .size = offsetof(struct kadapter_enforcer_options, throttle_sec), .max_alerts_per_sec = 5, .throttle_sec = 99};
     CHECK(kadapter_enforcer_open(&options, &e) == KADAPTER_OK);
     if (!e)
         return;
@@ -470,7 +553,7 @@ static void alert_rate_limit(void)
     CHECK(counts.max_alerts_per_sec == 5);
     CHECK(counts.throttle_sec == 30);
     CHECK(counts.quiet == 3);
-    struct kadapter_stats stats;
+    struct kadapter_stats stats = {.size = sizeof(stats)};
     CHECK(kadapter_get_stats(e, &stats) == KADAPTER_OK);
     CHECK(stats.events_throttled >= 180);
 
@@ -492,12 +575,13 @@ int main(void)
         printf("c-api-test: FAILED: kadapter_enforcer_open: %s\n", kadapter_last_error());
         kadapter_oneshot_end(1);
     }
-    struct kadapter_stats stats;
+    struct kadapter_stats stats = {.size = sizeof(stats)};
     CHECK(kadapter_get_stats(e, &stats) == KADAPTER_OK);
     CHECK(stats.hooks >= 20);
     CHECK(kadapter_event_fd(e) >= 0);
 
     timed("bind, apply, unbind, events", bind_apply_unbind, e);
+    timed("structs of other sizes", structs_of_other_sizes, e);
     timed("bind by pid", bind_by_pid, e);
     timed("1,024 containers and 10,000 rules", capacity, e);
 

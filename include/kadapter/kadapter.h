@@ -23,8 +23,8 @@
  *
  * Structs that may grow start with `size`, so that programs and libraries
  * of different releases work together:
- *   - a struct the caller passes in (options) or out (container info,
- *     stats): set `size` to its sizeof before the call.
+ *   - a struct the caller passes in (options, container metadata) or out
+ *     (container info, stats): set `size` to its sizeof before the call.
  *     The library reads the fields within `size` and takes defaults for the
  *     rest; a struct longer than it knows must hold zeros past its end (a
  *     setting it cannot honour is refused, not ignored). It writes only
@@ -209,6 +209,35 @@ int kadapter_event_fd(const kadapter_enforcer* enforcer);
 /* Delivers pending events, waiting up to timeout_ms for the first; returns
  * the number delivered, or a negative kadapter_status. */
 int kadapter_poll_events(kadapter_enforcer* enforcer, int timeout_ms);
+
+/* ---- alerts ---- */
+
+/* What a KubeArmor alert says about the container besides the event: what
+ * the agent knows from the pod and the container's spec. NULL is "". */
+struct kadapter_container_meta {
+    size_t size;                 /* sizeof(struct kadapter_container_meta) */
+    const char* host_name;       /* HostName: the node (the guest's hostname) */
+    const char* namespace_name;  /* NamespaceName */
+    const char* pod_name;        /* PodName */
+    const char* labels;          /* Labels: the pod's labels, "k=v,k=v" */
+    const char* container_id;    /* ContainerID */
+    const char* container_name;  /* ContainerName */
+    const char* container_image; /* ContainerImage */
+};
+
+/*
+ * Renders `event` as one KubeArmor alert: a JSON object on one line (no
+ * newline) with the field names KubeArmor's own alerts have, as karmor and
+ * kubearmor-relay read them. `meta` may be NULL (its fields are all "").
+ *
+ * Call it from the event handler, with the event it was given: the event's
+ * strings end with the handler, and an event that is not being delivered
+ * (a copy, or one kept past its handler) is refused with
+ * KADAPTER_ERR_INVALID_ARGUMENT rather than read. On success *alert is a
+ * string from malloc() for the caller to free(); on failure it is NULL.
+ */
+kadapter_status kadapter_event_render_kubearmor(const struct kadapter_event* event,
+                                                const struct kadapter_container_meta* meta, char** alert);
 
 KADAPTER_PUBLIC_END
 

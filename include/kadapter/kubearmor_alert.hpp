@@ -1,6 +1,7 @@
 // KubeArmor's alert format: an enforcer Event as one JSON line with the
 // CamelCase field names KubeArmor's own alerts have, as karmor and
-// kubearmor-relay read them.
+// kubearmor-relay read them. The C API's kadapter_event_render_kubearmor()
+// renders the same bytes.
 #pragma once
 
 #include <string>

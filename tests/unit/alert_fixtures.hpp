@@ -1,4 +1,4 @@
-// An event and its alert, for the renderer's tests.
+// An event and its alert, shared by the renderer's tests in C++ and in C.
 #pragma once
 
 #include "kadapter/event.hpp"

@@ -109,7 +109,63 @@ struct seen_events {
     int error, severity;
     size_t size;
     int has_throttle_sec;
+    char* alert;                        /* its KubeArmor alert, rendered in the handler */
+    char* bare;                         /* the same with no metadata */
+    int render_errors;                  /* what a bad call to the renderer returned, as a bit set */
+    const struct kadapter_event* stale; /* the event pointer, kept past its handler */
 };
+
+/* Renders `e` as the handler may, and as it may not. */
+static void render_alerts(const struct kadapter_event* e, struct seen_events* seen)
+{
+    struct kadapter_container_meta meta = {
+        .size = sizeof(meta),
+        .host_name = "c-api-host",
+        .namespace_name = "c-api-ns",
+        .pod_name = "c-api-pod",
+        .labels = "app=c-api",
+        .container_id = "c-api-id",
+        .container_name = "app",
+        .container_image = "busybox:latest",
+    };
+    if (kadapter_event_render_kubearmor(e, &meta, &seen->alert) != KADAPTER_OK)
+        printf("c-api-test: rendering the alert: %s\n", kadapter_last_error());
+    if (kadapter_event_render_kubearmor(e, NULL, &seen->bare) != KADAPTER_OK)
+        printf("c-api-test: rendering the bare alert: %s\n", kadapter_last_error());
+
+    char* alert = NULL;
+    struct kadapter_event copy = *e; /* not the event being delivered */
+    if (kadapter_event_render_kubearmor(&copy, &meta, &alert) == KADAPTER_ERR_INVALID_ARGUMENT && alert == NULL &&
+        strstr(kadapter_last_error(), "not being delivered"))
+        seen->render_errors |= 1;
+    struct kadapter_container_meta unset = {0};
+    if (kadapter_event_render_kubearmor(e, &unset, &alert) == KADAPTER_ERR_INVALID_ARGUMENT && alert == NULL &&
+        strstr(kadapter_last_error(), "set it to sizeof(struct kadapter_container_meta)"))
+        seen->render_errors |= 2;
+    /* A newer caller's metadata: zeros past the struct are fine, a value is
+     * a setting this library cannot honour. */
+    struct {
+        struct kadapter_container_meta meta;
+        const char* newer_field;
+    } newer = {{.size = sizeof(newer), .container_name = "newer"}, NULL};
+    if (kadapter_event_render_kubearmor(e, &newer.meta, &alert) == KADAPTER_OK &&
+        strstr(alert, "\"ContainerName\":\"newer\""))
+        seen->render_errors |= 4;
+    free(alert);
+    alert = NULL;
+    newer.newer_field = "set";
+    if (kadapter_event_render_kubearmor(e, &newer.meta, &alert) == KADAPTER_ERR_UNSUPPORTED && alert == NULL)
+        seen->render_errors |= 8;
+    /* An older caller's metadata, which ended after the pod name. */
+    struct kadapter_container_meta older = meta;
+    older.size = offsetof(struct kadapter_container_meta, labels);
+    if (kadapter_event_render_kubearmor(e, &older, &alert) == KADAPTER_OK &&
+        strstr(alert, "\"PodName\":\"c-api-pod\"") && strstr(alert, "\"Labels\":\"\"") &&
+        strstr(alert, "\"ContainerImage\":\"\""))
+        seen->render_errors |= 16;
+    free(alert);
+    seen->stale = e;
+}
 
 static void on_event(const struct kadapter_event* e, void* user)
 {
@@ -127,6 +183,7 @@ static void on_event(const struct kadapter_event* e, void* user)
         seen->severity = e->severity;
         seen->size = e->size;
         seen->has_throttle_sec = KADAPTER_HAS_FIELD(e, struct kadapter_event, throttle_sec);
+        render_alerts(e, seen);
     }
 }
 
@@ -276,6 +333,37 @@ static void bind_apply_unbind(kadapter_enforcer* e)
     CHECK(seen.error == -EACCES);
     CHECK(seen.size == sizeof(struct kadapter_event));
     CHECK(seen.has_throttle_sec);
+
+    /* The alert, in KubeArmor's format, with the caller's metadata. */
+    CHECK(seen.alert != NULL);
+    if (seen.alert) {
+        printf("c-api-test: alert %s\n", seen.alert);
+        CHECK(strstr(seen.alert, "\"PolicyName\":\"c-api-block\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Resource\":\"/etc/c-api-secret\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Operation\":\"File\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Action\":\"Block\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Result\":\"Permission denied\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Severity\":\"5\"") != NULL);
+        CHECK(strstr(seen.alert, "\"ATags\":[\"c-api\"]") != NULL);
+        CHECK(strstr(seen.alert, "\"HostName\":\"c-api-host\"") != NULL);
+        CHECK(strstr(seen.alert, "\"NamespaceName\":\"c-api-ns\"") != NULL);
+        CHECK(strstr(seen.alert, "\"PodName\":\"c-api-pod\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Labels\":\"app=c-api\"") != NULL);
+        CHECK(strstr(seen.alert, "\"ContainerID\":\"c-api-id\"") != NULL);
+        CHECK(strstr(seen.alert, "\"ContainerImage\":\"busybox:latest\"") != NULL);
+        CHECK(strstr(seen.alert, "\"Data\":\"lsm=FILE_OPEN\"") != NULL);
+        CHECK(strchr(seen.alert, '\n') == NULL);
+    }
+    CHECK(seen.bare != NULL && strstr(seen.bare, "\"PodName\":\"\"") != NULL &&
+          strstr(seen.bare, "\"PolicyName\":\"c-api-block\"") != NULL);
+    free(seen.alert);
+    free(seen.bare);
+    CHECK(seen.render_errors == 31);
+    /* Past its handler, the event is refused, not read. */
+    char* late = NULL;
+    CHECK(kadapter_event_render_kubearmor(seen.stale, NULL, &late) == KADAPTER_ERR_INVALID_ARGUMENT);
+    CHECK(late == NULL);
+    CHECK(kadapter_event_render_kubearmor(seen.stale, NULL, NULL) == KADAPTER_ERR_INVALID_ARGUMENT);
 
     struct kadapter_container_info before = {.size = sizeof(before)}, after = {.size = sizeof(after)};
     CHECK(kadapter_get_container_info(e, id, &before) == KADAPTER_OK);

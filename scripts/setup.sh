@@ -15,7 +15,7 @@ packages=(
   cmake ninja-build g++ clang llvm clang-format pkg-config file
   libbpf-dev bpftool libelf-dev zlib1g-dev liblzma-dev libzstd-dev
   libprotobuf-dev protobuf-compiler libnl-3-dev libnl-route-3-dev
-  libspdlog-dev libfmt-dev catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libclang-rt-14-dev
+  libspdlog-dev libfmt-dev catch2 libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libclang-rt-14-dev golang-go
   qemu-system-x86 busybox-static cpio kmod xz-utils gzip
 )
 

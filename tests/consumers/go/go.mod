@@ -1,0 +1,3 @@
+module kadapter-consumer
+
+go 1.19

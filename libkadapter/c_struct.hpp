@@ -27,6 +27,11 @@ kadapter_status check_struct_out(const T* user, const char* function, const char
     return KADAPTER_OK;
 }
 
+// No struct of this API will outgrow a page: a larger size is a caller's
+// bug (garbage, or a length of something else), refused before a byte past
+// the struct is read, as the kernel's copy_struct_from_user() does.
+inline constexpr size_t kMaxStructSize = 4096;
+
 // Checks the size of a struct `type` the caller passes in, named `what` in
 // messages: it covers at least `size` itself, and bytes past the struct
 // this library knows are zero.
@@ -36,6 +41,12 @@ kadapter_status check_struct_in(const T* user, const char* function, const char*
     if (kadapter_status s = check_struct_out(user, function, what, type); s != KADAPTER_OK)
         return s;
     const size_t size = user->size;
+    if (size > kMaxStructSize)
+        return fail(KADAPTER_ERR_INVALID_ARGUMENT,
+                    std::string(function) + ": " + what + "->size is " + std::to_string(size) +
+                        ": more than any struct " + type + " can be (" + std::to_string(kMaxStructSize) +
+                        " bytes); set it to sizeof(struct " + type + ")",
+                    E2BIG);
     if (size > sizeof(T)) {
         const auto* extra = reinterpret_cast<const unsigned char*>(user) + sizeof(T);
         if (std::any_of(extra, extra + (size - sizeof(T)), [](unsigned char b) { return b != 0; }))

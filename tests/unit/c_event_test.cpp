@@ -102,6 +102,15 @@ TEST_CASE("the C renderer honours the metadata struct's size")
         CHECK(r.error ==
               "kadapter_event_render_kubearmor: meta->size is 0: set it to sizeof(struct kadapter_container_meta)");
     }
+    SECTION("larger than any struct: refused before anything past the struct is read")
+    {
+        kadapter_container_meta meta{};
+        meta.size = size_t(1) << 40;
+        Rendered r = render_in_handler(blocked_open(), &meta);
+        CHECK(r.status == KADAPTER_ERR_INVALID_ARGUMENT);
+        CHECK(r.error.find("meta->size is 1099511627776: more than any struct kadapter_container_meta can be") !=
+              std::string::npos);
+    }
     SECTION("older: the struct ended after pod_name")
     {
         kadapter_container_meta meta{};
